@@ -1,0 +1,39 @@
+# Two commands for learners: `make lab` and `make test`. Both create .venv on first use.
+# TORCH_SPEC picks the torch build, installed first and exactly, e.g. for a CUDA machine:
+#   make lab TORCH_SPEC="torch==2.13.0 --index-url https://download.pytorch.org/whl/cu128"
+PYTHON     ?= $(shell command -v python3.11 || command -v python3)
+TORCH_SPEC ?= torch==2.13.0
+VENV       := .venv
+BIN        := $(VENV)/bin
+STAMP      := $(VENV)/.course-installed
+PYTEST_ARGS ?=
+
+.PHONY: lab test test-helpers test-notebooks bench env clean-env
+
+# The environment step: only runs again when pyproject.toml changes (the stamp file).
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q $(TORCH_SPEC)
+	$(BIN)/python -m pip install -q -e ".[test]"
+	@touch $(STAMP)
+
+env: $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+test: $(STAMP)
+	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks $(PYTEST_ARGS)
+
+test-helpers: $(STAMP)
+	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
+
+test-notebooks: $(STAMP)
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m scripts.bench
+
+clean-env:
+	rm -rf $(VENV)
