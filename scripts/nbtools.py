@@ -1,6 +1,7 @@
 """Build and clean the course notebooks: the shared set-up cell, stripping outputs, a stable kernel.
 
     python scripts/nbtools.py strip notebooks/*.ipynb    # strip outputs, fix kernel metadata
+    python scripts/nbtools.py sync-readme                # rebuild the README's Open-in-Colab links
 
 A notebook-building script does::
 
@@ -76,6 +77,33 @@ def write_notebook(path: str | Path, cells: list[nbformat.NotebookNode]) -> Path
     return path
 
 
+def colab_url(notebook: str | Path) -> str:
+    """The Open-in-Colab address of a notebook, built from :data:`REPOSITORY`."""
+    slug = REPOSITORY.removeprefix("https://github.com/")
+    return f"https://colab.research.google.com/github/{slug}/blob/main/notebooks/{Path(notebook).name}"
+
+
+def colab_links_markdown() -> str:
+    """The README's Open-in-Colab list: one badge line per notebook in notebooks/."""
+    lines = []
+    for path in sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        badge = "https://colab.research.google.com/assets/colab-badge.svg"
+        lines.append(f"- [![Open In Colab]({badge})]({colab_url(path)}) `{path.name}`")
+    return "\n".join(lines)
+
+
+def sync_readme(readme: Path = REPO_ROOT / "README.md") -> bool:
+    """Rewrite the README's Colab block from :data:`REPOSITORY`; return True if it changed."""
+    start, end = "<!-- colab-links:start -->", "<!-- colab-links:end -->"
+    text = readme.read_text()
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    new = f"{head}{start}\n{colab_links_markdown()}\n{end}{tail}"
+    if new != text:
+        readme.write_text(new)
+    return new != text
+
+
 def strip(paths: list[str]) -> None:
     """Strip outputs of existing notebooks in place."""
     for name in paths:
@@ -84,6 +112,9 @@ def strip(paths: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 3 or sys.argv[1] != "strip":
-        raise SystemExit("usage: python scripts/nbtools.py strip NOTEBOOK...")
-    strip(sys.argv[2:])
+    if len(sys.argv) >= 2 and sys.argv[1] == "sync-readme":
+        print("README updated" if sync_readme() else "README already in sync")
+    elif len(sys.argv) >= 3 and sys.argv[1] == "strip":
+        strip(sys.argv[2:])
+    else:
+        raise SystemExit("usage: python scripts/nbtools.py strip NOTEBOOK... | sync-readme")
