@@ -1,0 +1,25 @@
+"""Shared test set-up: offline, quick mode, Agg plots, and a throwaway progress file for every test."""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+# The repository root, so tests can import `scripts` as well as the installed `helpers`.
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+# Set before any test module imports torch/diffusers/transformers/matplotlib.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["COURSE_QUICK"] = "1"
+os.environ["MPLBACKEND"] = "Agg"
+
+
+@pytest.fixture(autouse=True)
+def progress_file(tmp_path, monkeypatch):
+    """Every test writes progress to its own temp file, never to the learner's home."""
+    path = tmp_path / "progress" / "progress.json"
+    monkeypatch.setenv("COURSE_PROGRESS_FILE", str(path))
+    return path
