@@ -5,16 +5,19 @@ How an exercise looks in a notebook::
     def my_flicker(clip):            # the learner's stub
         ...                          # your code here (leave `...` to skip for now)
 
-    answer = exercises.attempt(my_flicker, solutions.flicker)   # quick mode (CI): the solution runs
-    check_flicker(answer)                                       # specific feedback, never a bare "wrong"
+    answer = exercises.attempt(my_flicker, check_flicker.solution)  # quick mode (CI): the solution runs
+    check_flicker(answer)                                          # specific feedback, never a bare "wrong"
 
-- A stub whose body is only ``...`` (or that returns ``None`` / raises ``NotImplementedError``) counts
+- A stub whose body is only ``...`` or ``pass`` (or that raises ``NotImplementedError``) counts
   as *not attempted*. In quick mode the reference solution is used instead, so CI executes both the
   solution and the checker; in full mode the notebook says the exercise is open and carries on.
 - A checker is a function ``check(candidate) -> Feedback``; :func:`make_checker` builds one from a
   list of named cases. Tests in ``tests/`` show that every checker accepts its solution and rejects
   at least one wrong answer with the right hint.
-- Solutions live beside the module they exercise (``helpers/<module>.py``), never in the notebook.
+- Solutions live beside the module they exercise (in ``helpers/<module>.py`` or a sibling
+  ``helpers/<module>_exercises.py``), never in the notebook. Build the checker with
+  ``make_checker(name, cases, solution=..., wrong_answers=[...])`` at module level: the test suite
+  discovers it there (any module of ``helpers``) and runs the solution and the wrong answers.
 """
 
 from __future__ import annotations
@@ -115,8 +118,17 @@ class Case:
     kwargs: dict = field(default_factory=dict)
 
 
-def make_checker(name: str, cases: Sequence[Case]) -> Callable[[Callable | Attempt], Feedback]:
-    """A checker that runs every case and reports each failure with its hint."""
+def make_checker(
+    name: str, cases: Sequence[Case], solution: Callable | None = None, wrong_answers: Sequence[Callable] = ()
+) -> Callable[[Callable | Attempt], Feedback]:
+    """A checker that runs every case and reports each failure with its hint.
+
+    Register the reference ``solution`` and at least one typical ``wrong_answers`` function: they are
+    kept on the checker (``check.solution``, ``check.wrong_answers``) and ``tests/test_exercises.py``
+    finds every checker in ``helpers`` and proves it accepts the solution and rejects each wrong answer.
+    """
+    if not cases:
+        raise ValueError(f"checker {name!r} needs at least one Case, got none")
 
     def check(candidate: Callable | Attempt) -> Feedback:
         used_solution = isinstance(candidate, Attempt) and candidate.used_solution
@@ -132,7 +144,7 @@ def make_checker(name: str, cases: Sequence[Case]) -> Callable[[Callable | Attem
         for case in cases:
             try:
                 result = fn(*case.args, **case.kwargs)
-            except NotAttempted:
+            except (NotAttempted, NotImplementedError):
                 return Feedback(name, passed=False, attempted=False, messages=["The stub is not filled in yet."])
             except Exception as error:  # noqa: BLE001 - the learner's code may raise anything
                 messages.append(f"{case.description}: raised {type(error).__name__}: {error}. Hint: {case.hint}")
@@ -152,4 +164,7 @@ def make_checker(name: str, cases: Sequence[Case]) -> Callable[[Callable | Attem
 
     check.__name__ = f"check_{name.lower().replace(' ', '_')}"
     check.__doc__ = f"Check an answer to the exercise {name!r} ({len(cases)} cases)."
+    check.exercise_name = name
+    check.solution = solution
+    check.wrong_answers = tuple(wrong_answers)
     return check

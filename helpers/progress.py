@@ -336,7 +336,7 @@ def checklist_markdown(notebook: str, path: str | os.PathLike | None = None) -> 
     return "\n".join(lines)
 
 
-def tracker(notebook: str, path: str | os.PathLike | None = None):
+def tracker(notebook: str, path: str | os.PathLike | None = None) -> None:
     """Show the notebook's checklist as checkboxes (each tick saved at once); Markdown without widgets."""
     _check_notebook(notebook)
     path = Path(path or progress_path())
@@ -344,8 +344,8 @@ def tracker(notebook: str, path: str | os.PathLike | None = None):
         from .progress_widget import show_tracker
     except ImportError:  # no ipywidgets/IPython: the Markdown checklist
         print(checklist_markdown(notebook, path))
-        return None
-    return show_tracker(notebook, path)
+        return
+    show_tracker(notebook, path)
 
 
 # ----------------------------------------------------------------------------- command line

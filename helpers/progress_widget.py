@@ -56,18 +56,16 @@ class Tracker:
             self.status.value = f"<b style='color:#b00'>Not saved: {type(error).__name__}: {error}</b>"
 
 
-def show_tracker(notebook: str, path: Path):
+def show_tracker(notebook: str, path: Path) -> None:
     """Display the tracker in a kernel; print the Markdown checklist anywhere else."""
     shell = get_ipython()
     if shell is None or not hasattr(shell, "kernel"):
         print(checklist_markdown(notebook, path))
-        return None
+        return
     if is_ephemeral(path):
         display(Markdown(
             f"⚠️ **Your progress is saved to `{path}`, which a Colab runtime reset erases.** Mount Drive "
             "(`from google.colab import drive; drive.mount('/content/drive')`) and run this cell again, "
             "or keep a copy with `export_progress()` and restore it later with `import_progress(file)`."
         ))
-    widget = Tracker(notebook, path).widget
-    display(widget)
-    return widget
+    display(Tracker(notebook, path).widget)
