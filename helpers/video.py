@@ -30,6 +30,8 @@ from PIL import Image
 
 def _check_range(x: np.ndarray | torch.Tensor, low: float, high: float, what: str, tol: float = 1e-3) -> None:
     lo, hi = float(x.min()), float(x.max())
+    if lo != lo or hi != hi:
+        raise ValueError(f"{what}: expected values in [{low}, {high}], got NaN")
     if lo < low - tol or hi > high + tol:
         raise ValueError(f"{what}: expected values in [{low}, {high}], got [{lo:.3f}, {hi:.3f}]")
 
@@ -37,7 +39,7 @@ def _check_range(x: np.ndarray | torch.Tensor, low: float, high: float, what: st
 def tensor_to_frames(video: torch.Tensor) -> np.ndarray:
     """One model clip ``(C, F, H, W)`` or ``(1, C, F, H, W)`` in ``[-1, 1]`` -> numpy ``(F, H, W, 3)`` in ``[0, 1]``.
 
-    Values a little outside ``[-1, 1]`` (a model's output) are clipped; a single-channel clip is
+    Values outside ``[-1, 1]`` (a model's overshoot, a noised clip) are clipped; a single-channel clip is
     repeated to RGB.
     """
     if not isinstance(video, torch.Tensor):
@@ -50,6 +52,13 @@ def tensor_to_frames(video: torch.Tensor) -> np.ndarray:
         raise ValueError(f"expected shape (C, F, H, W) with C in (1, 3), got {tuple(video.shape)}")
     if not video.is_floating_point():
         raise ValueError(f"expected a float tensor in [-1, 1], got dtype {video.dtype}")
+    if not bool(torch.isfinite(video).all()):
+        raise ValueError("expected a float tensor in [-1, 1], got NaN or inf values")
+    if float(video.min()) >= 0 and float(video.max()) > 2:
+        raise ValueError(
+            f"expected a tensor in [-1, 1], got [{float(video.min()):.1f}, {float(video.max()):.1f}], "
+            "which looks like 0..255 pixel values: divide by 127.5 and subtract 1"
+        )
     frames = rearrange(video.detach().float().cpu(), "c f h w -> f h w c")  # (F, H, W, C)
     if frames.shape[-1] == 1:
         frames = frames.repeat(1, 1, 1, 3)  # (F, H, W, 3)
@@ -88,6 +97,11 @@ def as_float_frames(frames: np.ndarray | torch.Tensor | Sequence[Image.Image]) -
             frames = np.asarray(frames)
     if not isinstance(frames, np.ndarray):
         raise ValueError(f"expected a numpy array, tensor or list of PIL images, got {type(frames).__name__}")
+    if frames.ndim == 3 and frames.shape[-1] in (3, 4):
+        raise ValueError(
+            f"expected frames shaped (F, H, W, 3), got {frames.shape}: one RGB image? add a frame axis "
+            "with image[None] (a grey clip (F, H, W) may not be 3 or 4 pixels wide)"
+        )
     if frames.ndim == 3:  # (F, H, W) grey
         frames = np.repeat(frames[..., None], 3, axis=-1)
     if frames.ndim != 4 or frames.shape[-1] not in (3, 4):

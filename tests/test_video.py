@@ -1,0 +1,208 @@
+"""helpers.video: conversions (round trips, clipping, bad inputs), pipeline .frames, GIF/MP4 files, display."""
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from helpers import video
+
+# Tolerances, stated once: GIF is lossless for a clip of at most 256 colours (its palette size), so
+# it must come back exactly; H.264 yuv420p is lossy and halves colour resolution, so it is compared on
+# the mean (<= 6/255) plus a smooth clip's worst pixel (<= 40/255).
+GIF_MAX_ERROR = 0
+MP4_MEAN_ERROR = 6.0
+MP4_MAX_ERROR_SMOOTH = 40
+
+
+def model_clip(seed=0, batch=1, frames=4, height=6, width=5) -> torch.Tensor:
+    generator = torch.Generator().manual_seed(seed)
+    return torch.rand(batch, 3, frames, height, width, generator=generator) * 2 - 1  # (B, 3, F, H, W)
+
+
+def smooth_clip(frames=8, height=33, width=47) -> np.ndarray:
+    """A moving colour gradient (float [0, 1], (F, H, W, 3)): easy on GIF palettes and video codecs."""
+    t, y, x = np.meshgrid(np.arange(frames), np.linspace(0, 1, height), np.linspace(0, 1, width), indexing="ij")
+    return np.stack([x, y, 0.5 + 0.4 * np.sin(t / 2 + x * 3)], axis=-1).astype(np.float32)
+
+
+def test_tensor_round_trip_is_exact():
+    tensor = model_clip()
+    frames = video.tensor_to_frames(tensor)
+    assert frames.shape == (4, 6, 5, 3) and frames.dtype == np.float32
+    assert frames.min() >= 0 and frames.max() <= 1
+    assert torch.allclose(video.frames_to_tensor(frames), tensor, atol=1e-6)
+    assert video.tensor_to_frames(tensor[0]).shape == (4, 6, 5, 3)  # (C, F, H, W) also accepted
+
+
+def test_layout_is_channels_then_frames():
+    tensor = torch.full((1, 3, 2, 2, 2), -1.0)
+    tensor[0, 0, 1] = 1.0  # red channel, frame 1 only
+    frames = video.tensor_to_frames(tensor)
+    assert frames[1, ..., 0].min() == 1 and frames[0, ..., 0].max() == 0 and frames[..., 1:].max() == 0
+
+
+def test_uint8_round_trip_within_half_a_step():
+    frames = video.tensor_to_frames(model_clip(1))
+    as_bytes = video.to_uint8(frames)
+    assert as_bytes.dtype == np.uint8
+    assert np.abs(as_bytes / 255.0 - frames).max() <= 0.5 / 255 + 1e-6
+    assert np.array_equal(video.to_uint8(video.as_float_frames(as_bytes)), as_bytes)
+
+
+def test_clipping_never_wraps():
+    tensor = torch.tensor([-1.6, -1.0, 0.0, 1.0, 1.2, 1.9]).view(1, 1, 6, 1, 1).repeat(1, 3, 1, 1, 1)
+    as_bytes = video.to_uint8(video.tensor_to_frames(tensor))
+    assert as_bytes[:, 0, 0, 0].tolist() == [0, 0, 128, 255, 255, 255]
+
+
+def test_pil_frames_and_grey_and_rgba():
+    frames = video.frames_to_pil(video.tensor_to_frames(model_clip(2)))
+    assert len(frames) == 4 and frames[0].size == (5, 6) and frames[0].mode == "RGB"
+    assert np.array_equal(video.to_uint8(frames), np.stack([np.asarray(f) for f in frames]))
+    grey = np.linspace(0, 1, 2 * 3 * 5, dtype=np.float32).reshape(2, 3, 5)  # (F, H, W)
+    assert video.as_float_frames(grey).shape == (2, 3, 5, 3)
+    rgba = np.zeros((2, 3, 4, 4), dtype=np.uint8)
+    assert video.as_float_frames(rgba).shape == (2, 3, 4, 3)
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (np.zeros((6, 5, 3)), "one RGB image\\? add a frame axis"),
+        (np.zeros((2, 6, 5, 2)), "expected frames shaped"),
+        (np.full((2, 6, 5, 3), 2.0), "expected values in \\[0.0, 1.0\\], got \\[2.000, 2.000\\]"),
+        (np.full((2, 6, 5, 3), np.nan), "NaN"),
+        (np.zeros((2, 6, 5, 3), dtype=np.int32), "expected float frames in \\[0, 1\\] or uint8, got dtype int32"),
+        ([], "empty list"),
+        ("clip.gif", "expected a numpy array"),
+    ],
+)
+def test_bad_display_inputs_raise_helpful_errors(bad, message):
+    with pytest.raises(ValueError, match=message):
+        video.as_float_frames(bad)
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (np.zeros((3, 4, 6, 5)), "expected a torch.Tensor"),
+        (torch.zeros(2, 3, 4, 6, 5), "batch of 2: use tensor_to_clips"),
+        (torch.zeros(4, 3, 6, 5), "expected shape \\(C, F, H, W\\) with C in \\(1, 3\\), got \\(4, 3, 6, 5\\)"),
+        (torch.zeros(3, 4, 6, 5, dtype=torch.uint8), "expected a float tensor"),
+        (torch.full((3, 4, 6, 5), float("nan")), "NaN"),
+        (torch.full((3, 4, 6, 5), 200.0), "looks like 0..255"),
+    ],
+)
+def test_bad_model_tensors_raise_helpful_errors(bad, message):
+    with pytest.raises(ValueError, match=message):
+        video.tensor_to_frames(bad)
+
+
+def test_batches_split_into_clips():
+    clips = video.tensor_to_clips(model_clip(batch=3))
+    assert len(clips) == 3 and all(c.shape == (4, 6, 5, 3) for c in clips)
+    with pytest.raises(ValueError, match="expected a tensor \\(B, C, F, H, W\\)"):
+        video.tensor_to_clips(model_clip()[0])
+
+
+@pytest.mark.parametrize("output_type", ["np", "pil", "pt"])
+def test_pipeline_frames_in_every_output_type(output_type):
+    from diffusers.video_processor import VideoProcessor
+
+    tensor = model_clip(3, batch=2, frames=5, height=9, width=7)
+    frames = VideoProcessor(do_resize=False).postprocess_video(tensor, output_type=output_type)
+    clips = video.clips_from_pipeline(frames)
+    assert len(clips) == 2 and clips[0].shape == (5, 9, 7, 3)
+    expected = video.tensor_to_clips(tensor)
+    tolerance = 0.5 / 255 + 1e-6 if output_type == "pil" else 1e-5
+    for clip, reference in zip(clips, expected):
+        assert np.abs(clip - reference).max() <= tolerance
+
+
+def test_pipeline_frames_unbatched_is_explained():
+    single = video.frames_to_pil(video.tensor_to_frames(model_clip()))
+    with pytest.raises(ValueError, match="wrap it in"):
+        video.clips_from_pipeline(single)
+    with pytest.raises(ValueError, match="since diffusers 0.26"):
+        video.clips_from_pipeline(np.zeros((4, 6, 5, 3)))
+
+
+def test_gif_duration_granularity():
+    assert video.gif_duration_ms(8) == 120  # 125 ms is not a multiple of 10
+    assert video.gif_duration_ms(10) == 100
+    assert video.gif_duration_ms(100) == 20
+    with pytest.raises(ValueError, match="fps must be > 0"):
+        video.gif_duration_ms(0)
+
+
+@pytest.mark.parametrize("size", [(32, 32), (33, 47)])
+def test_gif_written_and_read_back_frame_by_frame(tmp_path, size):
+    clip = video.to_uint8(np.round(smooth_clip(height=size[0], width=size[1]) * 5) / 5)  # 6**3 = 216 colours
+    path = video.save_gif(clip, tmp_path / "clip.gif", fps=8)
+    again = video.read_video(path)
+    assert again.shape == clip.shape
+    for index, (a, b) in enumerate(zip(again.astype(int), clip.astype(int))):
+        assert np.abs(a - b).max() <= GIF_MAX_ERROR, f"frame {index}"
+    with Image.open(path) as image:
+        assert image.info["duration"] == 120 and image.info["loop"] == 0
+
+
+@pytest.mark.parametrize("size", [(32, 32), (33, 47)])
+def test_mp4_written_and_read_back_frame_by_frame(tmp_path, size):
+    clip = video.to_uint8(smooth_clip(height=size[0], width=size[1]))
+    path = video.save_mp4(clip, tmp_path / "clip.mp4", fps=8)
+    again = video.read_video(path)
+    even = (size[0] + size[0] % 2, size[1] + size[1] % 2)
+    assert again.shape == (len(clip), *even, 3)  # odd sizes are padded by one edge pixel
+    again = again[:, : size[0], : size[1]]
+    for index, (a, b) in enumerate(zip(again.astype(int), clip.astype(int))):
+        error = np.abs(a - b)
+        assert error.mean() <= MP4_MEAN_ERROR and error.max() <= MP4_MAX_ERROR_SMOOTH, f"frame {index}"
+
+
+def test_mp4_is_h264_yuv420p(tmp_path):
+    import subprocess
+
+    import imageio_ffmpeg
+
+    path = video.save_mp4(smooth_clip(), tmp_path / "clip.mp4")
+    probe = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-i", str(path)], capture_output=True, text=True)
+    assert "h264" in probe.stderr and "yuv420p" in probe.stderr
+
+
+def test_scale_upscales_nearest(tmp_path):
+    clip = video.to_uint8(smooth_clip(frames=2, height=4, width=6))
+    assert video.upscale(clip, 3).shape == (2, 12, 18, 3)
+    assert video.read_video(video.save_gif(clip, tmp_path / "big.gif", scale=2)).shape == (2, 8, 12, 3)
+    with pytest.raises(ValueError, match="factor must be an int >= 1"):
+        video.upscale(clip, 0)
+
+
+def test_video_html_side_by_side_with_captions():
+    clips = video.tensor_to_clips(model_clip(batch=2))
+    html = video.video_html(clips, ["left <one>", "right"], fmt="mp4")
+    assert html.count("<video") == 2 and html.count("<figure") == 2 and "left &lt;one&gt;" in html
+    assert video.video_html(clips[0], "one", fmt="gif").count("data:image/gif;base64") == 1
+    with pytest.raises(ValueError, match="got 2 clips but 1 captions"):
+        video.video_html(clips, ["only one"])
+    with pytest.raises(ValueError, match="fmt must be"):
+        video.video_html(clips, fmt="webm")
+
+
+def test_show_video_returns_displayable_html():
+    shown = video.show_video(model_clip(), "a clip")
+    assert "<video" in shown.data and "a clip" in shown.data
+
+
+def test_frame_grid_rows_columns_and_titles():
+    import matplotlib.pyplot as plt
+
+    clips = video.tensor_to_clips(model_clip(batch=2, frames=10))
+    figure = video.frame_grid(clips, titles=["a", "b"], max_frames=5, suptitle="grid")
+    assert len(figure.axes) == 2 * 5
+    assert figure.axes[0].get_ylabel() == "a" and figure.axes[5].get_ylabel() == "b"
+    assert figure.axes[9].get_xlabel() == "frame 9" and figure._suptitle.get_text() == "grid"
+    plt.close(figure)
+    with pytest.raises(ValueError, match="got 2 clips but 1 titles"):
+        video.frame_grid(clips, titles=["a"])
