@@ -258,6 +258,22 @@ def _default_size(pipe) -> tuple[int, int]:
     return 256, 256
 
 
+def call_defaults(pipe) -> dict:
+    """The steps and guidance ``generate`` uses when not given: the catalogue's, else the pipeline's own defaults."""
+    import inspect
+
+    parameters = inspect.signature(type(pipe).__call__).parameters
+    defaults = {
+        name: parameters[name].default
+        for name in ("num_inference_steps", "guidance_scale")
+        if name in parameters and parameters[name].default is not inspect.Parameter.empty
+    }
+    spec = MODELS.get(getattr(getattr(pipe, "course_info", None), "model_id", None))
+    if spec is not None and spec.steps is not None:
+        defaults["num_inference_steps"] = spec.steps
+    return defaults
+
+
 def _check_range(name: str, value, low, high, extra: str = "") -> None:
     if not isinstance(value, (int, float)) or isinstance(value, bool) or not low <= value <= high:
         raise ValueError(f"{name} must be in [{low}, {high}]{extra}, got {value!r}")
@@ -306,10 +322,14 @@ def generate(
 ) -> Generation:
     """Generate one clip: :class:`Generation` with ``clip`` numpy ``(F, H, W, 3)`` in ``[0, 1]``, time and peak memory.
 
-    ``steps``/``guidance`` None keep the pipeline's own defaults; ``height``/``width`` None its native size.
+    ``steps``/``guidance`` None: :func:`call_defaults` (the catalogue's steps for a known hub model, else
+    the pipeline's own defaults); ``height``/``width`` None: its native size.
     """
     # 1. validate everything before any heavy work
     default_h, default_w = _default_size(pipe)
+    defaults = call_defaults(pipe)
+    steps = defaults.get("num_inference_steps") if steps is None else steps
+    guidance = defaults.get("guidance_scale") if guidance is None else guidance
     height = default_h if height is None else height
     width = default_w if width is None else width
     validate_request(pipe, prompt, num_frames, steps, guidance, seed, height, width)

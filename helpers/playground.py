@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .pipeline import Generation, generate
+from .pipeline import Generation, call_defaults, generate
 from .video import show_video
 
 OnGenerate = Callable[[Generation], None]
@@ -37,15 +37,18 @@ def try_prompt(
 
 
 class PromptPlayground:
-    """The form: prompt, frames, steps, guidance, seed and a Generate button above an output area."""
+    """The form: prompt, frames, steps, guidance, seed and a Generate button above an output area.
+
+    ``steps``/``guidance`` None start the sliders at what :func:`helpers.pipeline.generate` would use.
+    """
 
     def __init__(
         self,
         pipe,
         prompt: str,
         num_frames: int = 16,
-        steps: int = 25,
-        guidance: float = 9.0,
+        steps: int | None = None,
+        guidance: float | None = None,
         seed: int = 0,
         max_frames: int = 64,
         on_generate: OnGenerate | None = None,
@@ -53,6 +56,9 @@ class PromptPlayground:
         import ipywidgets as widgets
 
         self.pipe, self.on_generate = pipe, on_generate
+        defaults = call_defaults(pipe)  # None: what generate would use
+        steps = defaults.get("num_inference_steps", 25) if steps is None else steps
+        guidance = defaults.get("guidance_scale", 7.5) if guidance is None else guidance
         self.last: Generation | None = None
         self.error: str | None = None
         wide = widgets.Layout(width="95%")

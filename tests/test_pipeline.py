@@ -198,3 +198,11 @@ def test_default_is_the_shipped_tiny_model_on_a_cpu():
     assert pipe.course_info.model_id == str(pipeline.TINY_T2V.resolve())
     clip = generate(pipe, PROMPT, progress=False).clip
     assert clip.shape == (16, 32, 32, 3)
+
+
+def test_call_defaults_fill_the_settings(pipe, monkeypatch):
+    assert pipeline.call_defaults(pipe) == {"num_inference_steps": 50, "guidance_scale": 9.0}  # TextToVideoSD's own
+    spec = pipeline.MODELS[MODELSCOPE]
+    monkeypatch.setitem(pipeline.MODELS, pipe.course_info.model_id, type(spec)(pipe.course_info.model_id, steps=1))
+    result = generate(pipe, PROMPT, num_frames=2, progress=False)
+    assert result.settings["num_inference_steps"] == 1 and result.settings["guidance_scale"] == 9.0

@@ -19,6 +19,7 @@ def test_button_click_generates_and_calls_back(pipe):
     playground.button.click()
     assert playground.last is not None and playground.last.clip.shape == (2, 32, 32, 3)
     assert seen == [playground.last] and playground.error is None and not playground.button.disabled
+    assert PromptPlayground(pipe, "a red circle moving left").steps.value == 50  # the pipeline's default
 
 
 def test_refused_request_is_a_message_not_a_traceback(pipe):
