@@ -17,6 +17,10 @@ os.environ["COURSE_QUICK"] = "1"
 os.environ["MPLBACKEND"] = "Agg"
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: takes seconds (a server or a browser); runs by default, skip with -m 'not slow'")
+
+
 @pytest.fixture(autouse=True)
 def progress_file(tmp_path, monkeypatch):
     """Every test writes progress to its own temp file, never to the learner's home."""
