@@ -149,11 +149,65 @@ def measure_cost(module: nn.Module, x: torch.Tensor, name: str = "measured") -> 
     return LayerCost(name, params, counter.get_total_flops() // 2, sum(produced))
 
 
+# ----------------------------------------------------------------------------- latent compression
+
+
+@dataclass(frozen=True)
+class LatentShape:
+    """A clip's size in pixels and in an autoencoder's latent space."""
+
+    frames: int
+    height: int
+    width: int
+    channels: int
+    pixel_elements: int
+
+    @property
+    def elements(self) -> int:
+        """Numbers in the latent clip."""
+        return self.frames * self.height * self.width * self.channels
+
+    @property
+    def ratio(self) -> float:
+        """Pixel numbers per latent number (the compression factor)."""
+        return self.pixel_elements / self.elements
+
+    def tokens(self, patch: int = 1) -> int:
+        """Positions a denoiser sees: latent voxels after ``patch x patch`` patchifying (a transformer's tokens)."""
+        if self.height % patch or self.width % patch:
+            raise ValueError(f"patch {patch} does not divide the latent size {self.height}x{self.width}")
+        return self.frames * (self.height // patch) * (self.width // patch)
+
+
+def latent_shape(
+    frames: int, height: int, width: int, spatial: int = 8, temporal: int = 1, channels: int = 4, causal: bool = False
+) -> LatentShape:
+    """Latent size of an ``F x H x W`` RGB clip under a VAE compressing space by ``spatial`` and time by ``temporal``.
+
+    ``causal=True`` is the CogVideoX-style video VAE: the first frame is kept on its own, then every
+    ``temporal`` frames become one latent frame, so ``F = 1 + temporal * k`` frames give ``1 + k``.
+    """
+    _check_sizes(frames=frames, height=height, width=width, spatial=spatial, temporal=temporal, channels=channels)
+    if height % spatial or width % spatial:
+        raise ValueError(f"spatial factor {spatial} must divide the frame size {height}x{width}")
+    if causal:
+        if (frames - 1) % temporal:
+            raise ValueError(f"a causal video VAE needs frames = 1 + {temporal} k, got {frames}")
+        latent_frames = 1 + (frames - 1) // temporal
+    else:
+        if frames % temporal:
+            raise ValueError(f"temporal factor {temporal} must divide frames={frames}")
+        latent_frames = frames // temporal
+    return LatentShape(latent_frames, height // spatial, width // spatial, channels, frames * height * width * 3)
+
+
 __all__ = [
+    "LatentShape",
     "LayerCost",
     "conv2d_cost",
     "conv2plus1d_cost",
     "conv3d_cost",
     "cost_table",
+    "latent_shape",
     "measure_cost",
 ]

@@ -67,3 +67,18 @@ def test_activation_bytes_and_bad_sizes():
     assert cost.activation_bytes(4) == 2 * cost.activation_bytes(2) == 4 * 3 * 4 * 5 * 5
     with pytest.raises(ValueError, match="frames"):
         conv3d_cost(2, 3, 3, 0, 5, 5)
+
+
+def test_latent_shape_course_ltx_and_cogvideox():
+    from helpers.costs import latent_shape
+
+    course = latent_shape(16, 32, 32, spatial=4, channels=8)
+    assert (course.frames, course.height, course.channels, course.elements) == (16, 8, 8, 8192) and course.ratio == 6
+    image_vae = latent_shape(16, 256, 256, spatial=8, channels=4)
+    assert image_vae.elements == 16 * 32 * 32 * 4 and image_vae.ratio == 48
+    cog = latent_shape(49, 480, 720, spatial=8, temporal=4, channels=16, causal=True)
+    assert (cog.frames, cog.height, cog.width) == (13, 60, 90) and cog.tokens(patch=2) == 13 * 30 * 45
+    with pytest.raises(ValueError, match="1 \\+ 4 k"):
+        latent_shape(48, 480, 720, temporal=4, causal=True)
+    with pytest.raises(ValueError, match="patch"):
+        course.tokens(patch=3)
