@@ -13,16 +13,19 @@ Clips default to 16 frames of 32x32 (ModelScope's default clip length). The obje
 8-10 px across and moves 1.25 px/frame; both scale with the frame size and frame count so that
 the shape always crosses the same share of the frame (about 59 % of its width) over the clip.
 Edges are anti-aliased analytically (coverage of each pixel by the shape), so sub-pixel motion is
-smooth. Rendering is deterministic given a seed and costs well under a millisecond per clip.
+smooth. Rendering is deterministic given a seed and costs under a millisecond per clip (a
+10,000-clip epoch through :class:`MovingShapes` took 6.5 s on a busy 2-core CPU; :func:`bench`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Integral
 from typing import Iterable, NamedTuple
 
 import numpy as np
 import torch
+from einops import rearrange
 from torch.utils.data import Dataset
 
 COLORS: dict[str, tuple[float, float, float]] = {
@@ -141,10 +144,19 @@ def world_speed(num_frames: int = REFERENCE_FRAMES, size: int = REFERENCE_SIZE) 
 
 
 def _check_geometry(num_frames: int, size: int) -> None:
-    if not isinstance(num_frames, int) or num_frames < 2:
+    if isinstance(num_frames, bool) or not isinstance(num_frames, Integral) or num_frames < 2:
         raise ValueError(f"num_frames must be an int >= 2, got {num_frames!r}")
-    if not isinstance(size, int) or size < 16:
+    if isinstance(size, bool) or not isinstance(size, Integral) or size < 16:
         raise ValueError(f"size must be an int >= 16 (pixels), got {size!r}")
+
+
+def as_combo(caption: str | Combo | tuple[str, str, str]) -> Combo:
+    """A caption string or a (colour, shape, direction) triple -> a validated :class:`Combo`."""
+    if isinstance(caption, str):
+        return parse_caption(caption)
+    if not isinstance(caption, tuple) or len(caption) != 3:
+        raise ValueError(f"expected a caption string or a (color, shape, direction) tuple, got {caption!r}")
+    return parse_caption(caption_for(*caption))
 
 
 def sample_placement(
@@ -196,7 +208,7 @@ def _coverage(shape: str, cx: np.ndarray, cy: np.ndarray, object_size: float, si
 
 def render(combo: Combo | str, placement: Placement, num_frames: int = REFERENCE_FRAMES, size: int = REFERENCE_SIZE) -> np.ndarray:
     """Draw one clip: float32 numpy ``(F, H, W, 3)`` in ``[0, 1]``."""
-    combo = parse_caption(combo) if isinstance(combo, str) else combo
+    combo = as_combo(combo)
     _check_geometry(num_frames, size)
     centres = placement.centres(num_frames)  # (F, 2)
     alpha = _coverage(combo.shape, centres[:, 0], centres[:, 1], placement.object_size, size)  # (F, H, W)
@@ -208,7 +220,7 @@ def make_clip(
     caption: str | Combo, seed: int = 0, num_frames: int = REFERENCE_FRAMES, size: int = REFERENCE_SIZE
 ) -> np.ndarray:
     """The clip for a caption and seed: float32 ``(F, H, W, 3)`` in ``[0, 1]``; same seed, same clip."""
-    combo = parse_caption(caption) if isinstance(caption, str) else Combo(*caption)
+    combo = as_combo(caption)
     rng = np.random.default_rng(seed)
     return render(combo, sample_placement(combo.direction, rng, num_frames, size), num_frames, size)
 
@@ -217,7 +229,7 @@ def make_clip_with_truth(
     caption: str | Combo, seed: int = 0, num_frames: int = REFERENCE_FRAMES, size: int = REFERENCE_SIZE
 ) -> tuple[np.ndarray, Placement]:
     """Like :func:`make_clip`, also returning the true :class:`Placement` (for tests and metrics)."""
-    combo = parse_caption(caption) if isinstance(caption, str) else Combo(*caption)
+    combo = as_combo(caption)
     placement = sample_placement(combo.direction, np.random.default_rng(seed), num_frames, size)
     return render(combo, placement, num_frames, size), placement
 
@@ -229,8 +241,8 @@ def make_batch(
     clips = [make_clip(c, seed + i, num_frames, size) for i, c in enumerate(combos)]
     if not clips:
         raise ValueError("make_batch needs at least one caption")
-    video = torch.from_numpy(np.stack(clips))  # (B, F, H, W, 3)
-    return video.permute(0, 4, 1, 2, 3).contiguous() * 2 - 1  # (B, 3, F, H, W)
+    video = rearrange(np.stack(clips), "b f h w c -> b c f h w")  # (B, 3, F, H, W)
+    return torch.from_numpy(np.ascontiguousarray(video * 2 - 1))  # numpy arithmetic: no torch thread pool
 
 
 class MovingShapes(Dataset):
@@ -262,5 +274,17 @@ class MovingShapes(Dataset):
             raise IndexError(f"index {index} out of range for a dataset of {self.length}")
         combo = self.combos[index % len(self.combos)]
         clip = make_clip(combo, self.seed * 1_000_003 + index, self.num_frames, self.size)  # (F, H, W, 3)
-        video = torch.from_numpy(clip).permute(3, 0, 1, 2) * 2 - 1  # (3, F, H, W)
-        return video.contiguous(), combo.caption
+        video = rearrange(clip, "f h w c -> c f h w")  # (3, F, H, W)
+        return torch.from_numpy(np.ascontiguousarray(video * 2 - 1)), combo.caption
+
+
+def bench(num_clips: int = 10_000) -> dict:
+    """Seconds to render a ``num_clips`` epoch of 16 x 32 x 32 clips through :class:`MovingShapes` (``make bench``)."""
+    import time
+
+    data = MovingShapes("train", length=num_clips)
+    start = time.perf_counter()
+    for index in range(num_clips):
+        data[index]
+    elapsed = time.perf_counter() - start
+    return {"shapes_epoch_s": elapsed, "shapes_clips": num_clips, "shapes_ms_per_clip": 1000 * elapsed / num_clips}
