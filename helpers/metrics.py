@@ -34,6 +34,8 @@ def global_shift(previous: np.ndarray, current: np.ndarray) -> tuple[float, floa
     a, b = previous.max(axis=-1).astype(np.float64), current.max(axis=-1).astype(np.float64)  # (H, W)
     if a.std() < 1e-6 or b.std() < 1e-6:
         return 0.0, 0.0  # a flat frame has no position
+    pad = ((0, a.shape[0]), (0, a.shape[1]))  # zero-pad to twice the size: no wrap-around for big jumps
+    a, b = np.pad(a - a.mean(), pad), np.pad(b - b.mean(), pad)  # (2H, 2W)
     (dx, dy), _ = cv2.phaseCorrelate(a, b)
     return float(dx), float(dy)
 

@@ -184,12 +184,12 @@ def sample_placement(
     return Placement(x0=x0, y0=y0, object_size=object_size, speed=speed, dx=dx, dy=dy)
 
 
-def _coverage(shape: str, cx: np.ndarray, cy: np.ndarray, object_size: float, size: int) -> np.ndarray:
+def _coverage(shape: str, cx: np.ndarray, cy: np.ndarray, object_size: float | np.ndarray, size: int) -> np.ndarray:
     """Anti-aliased coverage ``(F, H, W)`` in [0, 1] of a shape centred at (cx, cy) per frame."""
     coords = np.arange(size, dtype=np.float32) + 0.5  # pixel centres
     x = coords[None, None, :] - cx[:, None, None].astype(np.float32)  # (F, 1, W)
     y = coords[None, :, None] - cy[:, None, None].astype(np.float32)  # (F, H, 1)
-    half = float(object_size) / 2
+    half = np.asarray(object_size, dtype=np.float32).reshape(-1, 1, 1) / 2  # (F or 1, 1, 1)
     if shape == "circle":
         inside = half - np.sqrt(x**2 + y**2)  # signed distance to the rim
         return np.clip(inside + 0.5, 0.0, 1.0)
@@ -212,6 +212,24 @@ def render(combo: Combo | str, placement: Placement, num_frames: int = REFERENCE
     _check_geometry(num_frames, size)
     centres = placement.centres(num_frames)  # (F, 2)
     alpha = _coverage(combo.shape, centres[:, 0], centres[:, 1], placement.object_size, size)  # (F, H, W)
+    colour = np.asarray(COLORS[combo.color], dtype=np.float32)
+    return (alpha[..., None] * colour).astype(np.float32)  # (F, H, W, 3)
+
+
+def render_path(
+    combo: Combo | str, centres: np.ndarray, object_sizes: float | np.ndarray, size: int = REFERENCE_SIZE
+) -> np.ndarray:
+    """Draw the combo's object at any centres ``(F, 2)`` with sizes (scalar or ``(F,)``): ``(F, H, W, 3)``.
+
+    For paths the world never makes (jumps, wobbles, growing objects): e.g. frame-by-frame generation.
+    """
+    combo = as_combo(combo)
+    centres = np.asarray(centres, dtype=np.float64)
+    if centres.ndim != 2 or centres.shape[1] != 2:
+        raise ValueError(f"centres must be shaped (F, 2), got {centres.shape}")
+    _check_geometry(max(len(centres), 2), size)
+    sizes = np.broadcast_to(np.asarray(object_sizes, dtype=np.float64), (len(centres),))  # (F,)
+    alpha = _coverage(combo.shape, centres[:, 0], centres[:, 1], sizes, size)  # (F, H, W)
     colour = np.asarray(COLORS[combo.color], dtype=np.float32)
     return (alpha[..., None] * colour).astype(np.float32)  # (F, H, W, 3)
 

@@ -185,3 +185,16 @@ def test_bad_dataset_arguments_raise():
         MovingShapes(length=0)
     with pytest.raises(ValueError, match="split"):
         MovingShapes(split="validation")
+
+
+def test_render_path_draws_any_path_and_matches_render():
+    clip, placement = make_clip_with_truth("a green triangle moving up", seed=4)
+    from helpers.shapes import render_path
+
+    again = render_path("a green triangle moving up", placement.centres(16), placement.object_size)
+    np.testing.assert_allclose(again, clip, atol=1e-6)
+    growing = render_path(("red", "square", "left"), [[16, 16]] * 4, [4.0, 6.0, 8.0, 10.0])
+    mass = growing.max(axis=-1).sum(axis=(1, 2))
+    assert np.all(np.diff(mass) > 0)
+    with pytest.raises(ValueError, match="centres"):
+        render_path("a red square moving left", [1, 2, 3], 8.0)
