@@ -1,0 +1,153 @@
+"""Latent video diffusion: the noise schedule, the training loss, caption dropout and the caption-gap probe.
+
+Forward process (one noise level ``t`` per clip, shared by all its frames)::
+
+    z_t = sqrt(abar_t) * z_0 + sqrt(1 - abar_t) * eps,        eps ~ N(0, I)
+
+The denoiser sees ``(z_t, t, caption)`` and predicts one of three equivalent targets, chosen by the
+scheduler's ``prediction_type``: the noise ``eps``, the clean latents ``z_0`` (``"sample"``) or the
+velocity ``v = sqrt(abar_t) * eps - sqrt(1 - abar_t) * z_0``. The loss is the mean squared error.
+With a zero-terminal-SNR schedule, ``abar_T = 0``: at the last step the input is pure noise and
+``v = -z_0``, so the model must produce the whole clip from the caption alone, which is exactly
+where it learns what "moving left" means.
+
+:func:`caption_loss_gaps` is the instrument of notebook 04: the loss with a wrong word minus the loss
+with the right caption, per noise level, on the same clips and noise. A gap of zero for the
+direction word means the denoiser ignores it, long before sampling shows it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from .shapes import COLORS, DIRECTIONS, SHAPES, parse_caption
+from .text_encoder import encode_ids, tokenize
+
+#: the word a flip puts in place of each word (a different value of the same kind)
+FLIPS = {
+    "color": {"red": "blue", "blue": "red", "green": "yellow", "yellow": "green"},
+    "shape": {"circle": "square", "square": "triangle", "triangle": "circle"},
+    "direction": {"left": "right", "right": "left", "up": "down", "down": "up"},
+}
+
+
+def make_scheduler(prediction_type: str = "v_prediction", num_train_timesteps: int = 1000):
+    """The course's DDIM scheduler: cosine betas rescaled to zero terminal SNR, trailing timesteps."""
+    from diffusers import DDIMScheduler
+
+    if prediction_type not in ("epsilon", "v_prediction", "sample"):
+        raise ValueError(f"prediction_type must be 'epsilon', 'v_prediction' or 'sample', got {prediction_type!r}")
+    return DDIMScheduler(
+        num_train_timesteps=num_train_timesteps,
+        beta_schedule="squaredcos_cap_v2",
+        rescale_betas_zero_snr=prediction_type != "epsilon",  # eps is undefined to predict at SNR 0
+        timestep_spacing="trailing",
+        prediction_type=prediction_type,
+        clip_sample=False,
+        set_alpha_to_one=True,
+    )
+
+
+def add_noise(scheduler, z0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Noisy latents ``z_t`` and the training target, both ``(B, c, F, h, w)``, for timesteps ``t (B,)``."""
+    abar = scheduler.alphas_cumprod.to(z0.device)[t].float().view(-1, 1, 1, 1, 1)  # (B, 1, 1, 1, 1)
+    zt = abar.sqrt() * z0 + (1 - abar).sqrt() * noise  # (B, c, F, h, w)
+    kind = scheduler.config.prediction_type
+    target = {"epsilon": noise, "sample": z0}.get(kind)
+    if target is None:  # v_prediction
+        target = abar.sqrt() * noise - (1 - abar).sqrt() * z0  # (B, c, F, h, w)
+    return zt, target
+
+
+def drop_captions(input_ids: torch.Tensor, empty_ids: torch.Tensor, p: float, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Classifier-free-guidance dropout: each row of ``input_ids (B, L)`` becomes ``empty_ids (L,)`` with probability ``p``."""
+    if not 0 <= p < 1:
+        raise ValueError(f"caption dropout p must be in [0, 1), got {p}")
+    drop = torch.rand(input_ids.shape[0], generator=generator) < p  # (B,)
+    return torch.where(drop[:, None].to(input_ids.device), empty_ids.to(input_ids.device)[None], input_ids)
+
+
+class TextToVideoDenoiser(nn.Module):
+    """Everything trained together: a video denoiser (UNet3D-like) and a text encoder, plus the tokenizer and scheduler."""
+
+    def __init__(self, unet: nn.Module, text_encoder: nn.Module, tokenizer, scheduler) -> None:
+        super().__init__()
+        self.unet, self.text_encoder = unet, text_encoder
+        self.tokenizer, self.scheduler = tokenizer, scheduler
+
+    def predict(self, zt: torch.Tensor, t: torch.Tensor, input_ids: torch.Tensor) -> torch.Tensor:
+        """Noisy latents ``(B, c, F, h, w)``, timesteps ``(B,)``, token ids ``(B, L)`` -> prediction ``(B, c, F, h, w)``."""
+        context = encode_ids(self.text_encoder, input_ids)  # (B, L, D)
+        return self.unet(zt, t, encoder_hidden_states=context).sample
+
+    def forward(self, z0: torch.Tensor, input_ids: torch.Tensor, t: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+        """Per-clip mean squared error ``(B,)`` at timesteps ``t (B,)`` with the given ``noise`` (the training loss)."""
+        zt, target = add_noise(self.scheduler, z0, noise, t)
+        pred = self.predict(zt, t, input_ids)  # (B, c, F, h, w)
+        return (pred.float() - target.float()).pow(2).mean(dim=(1, 2, 3, 4))  # (B,)
+
+    def empty_ids(self) -> torch.Tensor:
+        """Token ids ``(L,)`` of the empty caption the pipeline uses for the unconditional branch."""
+        return tokenize(self.tokenizer, [""])[0]
+
+
+def flip_caption(caption: str, kind: str) -> str:
+    """The caption with its ``kind`` word (``color``, ``shape`` or ``direction``) swapped for another value."""
+    if kind not in FLIPS:
+        raise ValueError(f"kind must be one of {list(FLIPS)}, got {kind!r}")
+    combo = parse_caption(caption)._asdict()
+    combo[kind] = FLIPS[kind][combo[kind]]
+    return f"a {combo['color']} {combo['shape']} moving {combo['direction']}"
+
+
+@torch.no_grad()
+def caption_loss_gaps(
+    model: TextToVideoDenoiser,
+    latents: torch.Tensor,
+    captions: list[str],
+    timesteps: list[int],
+    seed: int = 0,
+    kinds: tuple[str, ...] = ("color", "shape", "direction"),
+) -> dict[str, np.ndarray]:
+    """Loss with a flipped word minus loss with the true caption, per timestep: ``{kind: (T,)}``, plus ``"loss"``.
+
+    ``latents (B, c, F, h, w)`` are true clips encoded with the autoencoder; the same noise is used for
+    every caption, so the gap measures only what the word changes. Positive: the word is used.
+    """
+    if latents.shape[0] != len(captions):
+        raise ValueError(f"got {latents.shape[0]} clips but {len(captions)} captions")
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    latents = latents.to(device)
+    generator = torch.Generator("cpu").manual_seed(seed)
+    ids = {"true": tokenize(model.tokenizer, captions).to(device)}
+    for kind in kinds:
+        ids[kind] = tokenize(model.tokenizer, [flip_caption(c, kind) for c in captions]).to(device)
+    out = {key: np.zeros(len(timesteps)) for key in ("loss", *kinds)}
+    for i, step in enumerate(timesteps):
+        noise = torch.randn(latents.shape, generator=generator).to(device)  # (B, c, F, h, w)
+        t = torch.full((latents.shape[0],), int(step), device=device, dtype=torch.long)  # (B,)
+        base = model(latents, ids["true"], t, noise).mean().item()
+        out["loss"][i] = base
+        for kind in kinds:
+            out[kind][i] = model(latents, ids[kind], t, noise).mean().item() - base
+    model.train(was_training)
+    return out
+
+
+def sample_timesteps(batch: int, num_train_timesteps: int, generator: torch.Generator | None = None, high_noise_share: float = 0.0) -> torch.Tensor:
+    """Training timesteps ``(B,)``: uniform, with ``high_noise_share`` of them at the last (pure-noise) step."""
+    t = torch.randint(0, num_train_timesteps, (batch,), generator=generator)  # (B,)
+    if high_noise_share > 0:
+        pure = torch.rand(batch, generator=generator) < high_noise_share  # (B,)
+        t = torch.where(pure, torch.full_like(t, num_train_timesteps - 1), t)
+    return t
+
+
+def t2v_loss(model: TextToVideoDenoiser, batch: dict) -> tuple[torch.Tensor, dict[str, float]]:
+    """The trainer's loss: ``batch`` holds ``latents (B, c, F, h, w)``, ``input_ids (B, L)`` (already dropped), ``t (B,)``, ``noise``."""
+    losses = model(batch["latents"], batch["input_ids"], batch["t"], batch["noise"])  # (B,)
+    return losses.mean(), {}

@@ -1,0 +1,237 @@
+"""Train the course's tiny text-to-video pipeline (``data/tiny-t2v``) from scratch.
+
+    python -m helpers.train_t2v --out data/tiny-t2v                 # CPU or one GPU
+    accelerate launch -m helpers.train_t2v --out data/tiny-t2v     # several GPUs
+    python -m helpers.train_t2v --vae data/tiny-t2v/vae --steps 300   # reuse the autoencoder
+
+Steps: 1. autoencoder (trained here unless ``--vae`` names one); 2. render clips of the 40 training
+combinations (never the held-out ones) and cache their latents; 3. train the UNet3D and the text
+encoder together on the shared loop (:mod:`helpers.trainer`) with caption dropout and EMA, tracking
+the caption-loss gaps; 4. ``save_pretrained`` a ``TextToVideoSDPipeline`` whose defaults give a
+16x32x32 clip. :func:`evaluate` grades samples of all 48 combinations with :mod:`helpers.judge`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .autoencoder import VAEConfig, encode_video, train_vae
+from .latent_diffusion import TextToVideoDenoiser, caption_loss_gaps, drop_captions, make_scheduler, sample_timesteps, t2v_loss
+from .shapes import ALL_COMBOS, HELD_OUT, TRAIN_COMBOS, make_batch
+from .text_encoder import TextEncoderConfig, build_text_encoder, build_tokenizer, tokenize
+from .trainer import TrainConfig, train
+
+
+@dataclass
+class UNetConfig:
+    """The video denoiser: a diffusers ``UNet3DConditionModel`` on 8x8 latents."""
+
+    block_out_channels: tuple[int, ...] = (32, 64)
+    down_block_types: tuple[str, ...] = ("CrossAttnDownBlock3D", "DownBlock3D")
+    up_block_types: tuple[str, ...] = ("UpBlock3D", "CrossAttnUpBlock3D")
+    layers_per_block: int = 1
+    attention_heads: int = 4
+    norm_num_groups: int = 8
+
+    def __post_init__(self) -> None:
+        if not len(self.block_out_channels) == len(self.down_block_types) == len(self.up_block_types):
+            raise ValueError("block_out_channels, down_block_types and up_block_types need one entry per level")
+
+
+@dataclass
+class T2VConfig:
+    """Everything that defines the shipped model and how it is trained."""
+
+    vae: VAEConfig = field(default_factory=VAEConfig)
+    vae_train: TrainConfig = field(default_factory=lambda: TrainConfig(steps=3000, lr=2e-3, ema_decay=0.99, log_every=50))
+    vae_batch: int = 64
+    unet: UNetConfig = field(default_factory=UNetConfig)
+    text: TextEncoderConfig = field(default_factory=TextEncoderConfig)
+    prediction_type: str = "v_prediction"
+    clips_per_combo: int = 100
+    batch_size: int = 32
+    caption_dropout: float = 0.1
+    high_noise_share: float = 0.0
+    train: TrainConfig = field(default_factory=lambda: TrainConfig(steps=6000, lr=5e-4, ema_decay=0.995, warmup_steps=200, log_every=50))
+    gap_every: int = 500  # steps between caption-gap probes (0: never)
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.clips_per_combo < 1 or self.batch_size < 1:
+            raise ValueError(f"clips_per_combo and batch_size must be >= 1, got {self.clips_per_combo}, {self.batch_size}")
+
+
+def build_unet(cfg: UNetConfig, latent_channels: int, cross_attention_dim: int, sample_size: int = 8):
+    """A fresh ``UNet3DConditionModel`` for latents ``(B, latent_channels, F, sample_size, sample_size)``."""
+    from diffusers import UNet3DConditionModel
+
+    return UNet3DConditionModel(
+        sample_size=sample_size,
+        in_channels=latent_channels,
+        out_channels=latent_channels,
+        down_block_types=tuple(cfg.down_block_types),
+        up_block_types=tuple(cfg.up_block_types),
+        block_out_channels=tuple(cfg.block_out_channels),
+        layers_per_block=cfg.layers_per_block,
+        cross_attention_dim=cross_attention_dim,
+        attention_head_dim=cfg.attention_heads,  # UNet3D reads this as the number of heads
+        norm_num_groups=cfg.norm_num_groups,
+    )
+
+
+def build_denoiser(cfg: T2VConfig) -> TextToVideoDenoiser:
+    """Fresh UNet3D + text encoder + tokenizer + scheduler, bundled for training."""
+    tokenizer = build_tokenizer(max_length=cfg.text.max_length)
+    text_encoder = build_text_encoder(cfg.text, tokenizer)
+    sample_size = cfg.vae.sample_size // cfg.vae.downsample
+    unet = build_unet(cfg.unet, cfg.vae.latent_channels, cfg.text.hidden_size, sample_size)
+    return TextToVideoDenoiser(unet, text_encoder, tokenizer, make_scheduler(cfg.prediction_type))
+
+
+@torch.no_grad()
+def cache_latents(vae, combos, clips_per_combo: int, seed: int, device: torch.device, chunk: int = 64) -> tuple[torch.Tensor, list[str]]:
+    """Render ``clips_per_combo`` clips of each combo and encode them: latents ``(N, c, F, h, w)`` and captions."""
+    captions = [c.caption for c in combos for _ in range(clips_per_combo)]
+    vae = vae.to(device)
+    parts = []
+    for start in range(0, len(captions), chunk):
+        video = make_batch(captions[start : start + chunk], seed=seed * 1_000_003 + start).to(device)  # (b, 3, F, H, W)
+        parts.append(encode_video(vae, video))  # (b, c, F, h, w)
+    return torch.cat(parts), captions  # (N, c, F, h, w)
+
+
+def make_batch_fn(latents: torch.Tensor, input_ids: torch.Tensor, empty_ids: torch.Tensor, cfg: T2VConfig, num_train_timesteps: int):
+    """``batch_fn(step)`` for the trainer: a deterministic random batch of cached latents, dropped captions, timesteps and noise."""
+
+    def batch_fn(step: int) -> dict:
+        gen = torch.Generator("cpu").manual_seed(cfg.seed * 1_000_003 + step)
+        idx = torch.randint(0, latents.shape[0], (cfg.batch_size,), generator=gen)  # (B,)
+        ids = drop_captions(input_ids[idx], empty_ids, cfg.caption_dropout, gen)  # (B, L)
+        t = sample_timesteps(cfg.batch_size, num_train_timesteps, gen, cfg.high_noise_share)  # (B,)
+        noise = torch.randn((cfg.batch_size, *latents.shape[1:]), generator=gen)  # (B, c, F, h, w)
+        return {"latents": latents[idx.to(latents.device)], "input_ids": ids, "t": t, "noise": noise}
+
+    return batch_fn
+
+
+def assemble_pipeline(model: TextToVideoDenoiser, vae):
+    """A ``TextToVideoSDPipeline`` from trained parts (on the CPU, float32)."""
+    from diffusers import TextToVideoSDPipeline
+
+    return TextToVideoSDPipeline(
+        vae=vae.cpu().float(), text_encoder=model.text_encoder.cpu().float(), tokenizer=model.tokenizer,
+        unet=model.unet.cpu().float(), scheduler=model.scheduler,
+    )
+
+
+@torch.no_grad()
+def sample_clips(pipe, captions: list[str], seed: int = 0, batch: int = 48, **kwargs) -> list[np.ndarray]:
+    """Generate one clip per caption with the pipeline's defaults: list of ``(F, H, W, 3)`` floats in [0, 1]."""
+    from .video import clips_from_pipeline
+
+    clips = []
+    for start in range(0, len(captions), batch):
+        gen = torch.Generator("cpu").manual_seed(seed + start)
+        out = pipe(captions[start : start + batch], generator=gen, **kwargs)
+        clips += clips_from_pipeline(out.frames)
+    return clips
+
+
+def evaluate(pipe, clips_per_combo: int = 4, seed: int = 0, batch: int = 48, **kwargs) -> dict[str, dict[str, float]]:
+    """Grade samples of every combination: ``{"train": rates, "held_out": rates}`` (see ``helpers.judge.grade_clips``)."""
+    from .judge import grade_clips
+
+    result = {}
+    for name, combos in (("train", TRAIN_COMBOS), ("held_out", HELD_OUT)):
+        captions = [c.caption for c in combos for _ in range(clips_per_combo)]
+        result[name] = grade_clips(sample_clips(pipe, captions, seed, batch, **kwargs), captions)
+    return result
+
+
+def run(cfg: T2VConfig, out: str | Path, vae_path: str | None = None, work_dir: str | Path | None = None, progress: bool = True) -> dict:
+    """The whole recipe (steps 1-4 of the module docstring); returns a summary with the loss and gap history."""
+    from diffusers import AutoencoderKL
+
+    started = time.monotonic()
+    out, work = Path(out), Path(work_dir) if work_dir else None
+    device = torch.device("cuda" if torch.cuda.is_available() and not cfg.train.cpu else "cpu")
+    # 1. autoencoder
+    if vae_path:
+        vae = AutoencoderKL.from_pretrained(vae_path)
+    else:
+        vae_train = TrainConfig(**{**asdict(cfg.vae_train), "checkpoint_dir": str(work / "vae") if work else None, "progress": progress})
+        vae = train_vae(cfg.vae, vae_train, cfg.vae_batch)
+    vae.eval().requires_grad_(False)
+    vae_s = time.monotonic() - started
+    # 2. latents of the training combinations
+    latents, captions = cache_latents(vae, TRAIN_COMBOS, cfg.clips_per_combo, cfg.seed, device)
+    model = build_denoiser(cfg)
+    input_ids = tokenize(model.tokenizer, captions).to(latents.device)  # (N, L)
+    batch_fn = make_batch_fn(latents, input_ids, model.empty_ids(), cfg, model.scheduler.config.num_train_timesteps)
+    # 3. train, probing the caption gaps now and then on fixed clips of every training combo
+    probe = latents[:: cfg.clips_per_combo][:40], captions[:: cfg.clips_per_combo][:40]
+    gaps: list[dict] = []
+
+    def on_log(step: int, row: dict) -> None:
+        if cfg.gap_every and (step % cfg.gap_every == 0 or step == cfg.train.steps):
+            g = caption_loss_gaps(model, probe[0], probe[1], [999, 700, 400])
+            gaps.append({"step": step, **{k: [round(float(x), 5) for x in v] for k, v in g.items()}})
+            print(f"step {step} gaps at t=999/700/400: " + "; ".join(f"{k} {v}" for k, v in gaps[-1].items() if k != "step"), flush=True)
+
+    train_cfg = TrainConfig(**{**asdict(cfg.train), "checkpoint_dir": str(work / "unet") if work else None, "progress": progress})
+    unet_started = time.monotonic()
+    result = train(model, t2v_loss, batch_fn, train_cfg, on_log=on_log)
+    if result.ema is not None:
+        result.ema.copy_to(model)
+    # 4. save
+    pipe = assemble_pipeline(model, vae)
+    pipe.save_pretrained(out)
+    summary = {
+        "config": asdict(cfg), "history": result.history, "gaps": gaps, "device": str(device),
+        "vae_s": vae_s, "unet_s": time.monotonic() - unet_started, "total_s": time.monotonic() - started,
+        "unet_params": sum(p.numel() for p in model.unet.parameters()),
+        "text_encoder_params": sum(p.numel() for p in model.text_encoder.parameters()),
+        "vae_params": sum(p.numel() for p in vae.parameters()),
+    }
+    if work:
+        (work / "summary.json").write_text(json.dumps(summary, indent=1))
+    return summary
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command line: ``python -m helpers.train_t2v --out DIR [--vae DIR] [--steps N] [--work DIR]``."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", default="data/tiny-t2v", help="where to save_pretrained the pipeline")
+    parser.add_argument("--vae", default=None, help="an AutoencoderKL folder to reuse (default: train one)")
+    parser.add_argument("--steps", type=int, default=None, help="UNet training steps (default: T2VConfig)")
+    parser.add_argument("--vae-steps", type=int, default=None)
+    parser.add_argument("--clips-per-combo", type=int, default=None)
+    parser.add_argument("--work", default="runs/tiny-t2v", help="checkpoints and summary.json (resume from here)")
+    parser.add_argument("--evaluate", type=int, default=0, help="grade N samples per combination after training")
+    args = parser.parse_args(argv)
+    cfg = T2VConfig()
+    if args.steps:
+        cfg.train.steps = args.steps
+    if args.vae_steps:
+        cfg.vae_train.steps = args.vae_steps
+    if args.clips_per_combo:
+        cfg.clips_per_combo = args.clips_per_combo
+    summary = run(cfg, args.out, args.vae, args.work)
+    print(json.dumps({k: v for k, v in summary.items() if k not in ("history", "config", "gaps")}, indent=1))
+    if args.evaluate:
+        from diffusers import DiffusionPipeline
+
+        grades = evaluate(DiffusionPipeline.from_pretrained(args.out), args.evaluate)
+        print(json.dumps(grades, indent=1))
+        Path(args.work, "grades.json").write_text(json.dumps(grades, indent=1))
+
+
+if __name__ == "__main__":
+    main()
