@@ -35,7 +35,7 @@ def global_shift(previous: np.ndarray, current: np.ndarray) -> tuple[float, floa
     if a.std() < 1e-6 or b.std() < 1e-6:
         return 0.0, 0.0  # a flat frame has no position
     pad = ((0, a.shape[0]), (0, a.shape[1]))  # zero-pad to twice the size: no wrap-around for big jumps
-    a, b = np.pad(a - a.mean(), pad), np.pad(b - b.mean(), pad)  # (2H, 2W)
+    a, b = np.pad(a - np.median(a), pad), np.pad(b - np.median(b), pad)  # (2H, 2W): pad with the background
     (dx, dy), _ = cv2.phaseCorrelate(a, b)
     return float(dx), float(dy)
 
@@ -48,23 +48,29 @@ def shift_frame(frame: np.ndarray, dx: float, dy: float) -> np.ndarray:
 
 
 def flicker(clip) -> float:
-    """Share of the frames' content that changes from frame to frame in a way no global motion explains.
+    """Share of each frame's content that neither the motion nor a steady change explains: back-and-forth change.
 
-    ``flicker = sum_t sum_{x,c} |I_{t+1}(x) - I_t(x - s_t)| / sum_t sum_{x,c} (I_t(x) + I_{t+1}(x)) / 2``,
-    where ``s_t`` is the translation from frame t to t+1 found by phase correlation (no optical
-    flow). A shape gliding over a black background scores ~0.05 (the floor: bilinear shifting of
-    anti-aliased edges); a shape that changes size (~0.2) or brightness, a flashing background
-    or fresh noise in every frame (~0.8) scores higher. A shape that jumps but keeps its looks is
-    *not* flicker (the shift follows it): :func:`warping_error` and :func:`plausibility` catch that.
+    Each inner frame is predicted from its two neighbours, each moved onto it by the global
+    translation that phase correlation finds (:func:`global_shift`, no optical flow):
+
+    ``flicker = sum_{t=1}^{F-2} sum_{x,c} |I_t(x) - (S_{t-1->t} I_{t-1}(x) + S_{t+1->t} I_{t+1}(x)) / 2|``
+    ``/ sum_{t=1}^{F-2} sum_{x,c} I_t(x)``
+
+    A shape gliding over a black background scores ~0.04 (the floor: bilinear shifting of
+    anti-aliased edges), and so does a steady fade; a shape whose size or position wobbles from
+    frame to frame (~0.35), a blinking clip (~0.5) or fresh noise in every frame (~0.65) scores
+    high. A clip averaged over time (:mod:`helpers.framewise`) has its wobble damped (lower), but
+    jumps turned into ghosts that fade in and out (higher).
     """
     clip = as_float_frames(clip)  # (F, H, W, 3)
-    if len(clip) < 2:
-        raise ValueError(f"flicker needs at least 2 frames, got {len(clip)}")
+    if len(clip) < 3:
+        raise ValueError(f"flicker needs at least 3 frames, got {len(clip)}")
     unexplained = content = 0.0
-    for previous, current in zip(clip[:-1], clip[1:]):
-        moved = shift_frame(previous, *global_shift(previous, current))  # (H, W, 3)
-        unexplained += float(np.abs(current - moved).sum())
-        content += float(previous.sum() + current.sum()) / 2
+    for previous, current, following in zip(clip[:-2], clip[1:-1], clip[2:]):
+        from_before = shift_frame(previous, *global_shift(previous, current))  # (H, W, 3)
+        from_after = shift_frame(following, *global_shift(following, current))  # (H, W, 3)
+        unexplained += float(np.abs(current - (from_before + from_after) / 2).sum())
+        content += float(current.sum())
     return unexplained / content if content > 1e-9 else 0.0
 
 

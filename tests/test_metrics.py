@@ -49,16 +49,20 @@ def clips():
 def test_global_shift_finds_the_motion():
     frame = make_clip(CAPTION, seed=0)[0]
     moved = shift_frame(frame, 3.0, -2.0)
-    assert global_shift(frame, moved) == pytest.approx((3.0, -2.0), abs=0.05)
+    assert global_shift(frame, moved) == pytest.approx((3.0, -2.0), abs=0.06)
+    far = shift_frame(frame, 17.0, 9.0)  # more than half the frame: no wrap-around to -15
+    assert global_shift(frame, far) == pytest.approx((17.0, 9.0), abs=0.06)
     assert global_shift(frame, np.zeros_like(frame)) == (0.0, 0.0)
 
 
 def test_flicker_ranks_clips(clips):
     scores = {name: flicker(clip) for name, clip in clips.items()}
     assert scores["static"] == 0.0
-    assert scores["true"] < 0.07  # the floor: bilinear shifting of anti-aliased edges
-    assert scores["size jitter"] > 2 * scores["true"]
-    assert scores["dimming"] > scores["true"]
+    assert scores["true"] < 0.06  # the floor: bilinear shifting of anti-aliased edges
+    assert scores["size jitter"] > 3 * scores["true"]
+    assert scores["dimming"] < 0.06  # a steady fade is explained by the neighbours' average
+    blinking = (clips["true"] * np.tile([1.0, 0.6], 8)[:, None, None, None]).astype(np.float32)
+    assert flicker(blinking) > 0.3
     assert scores["noise"] > 0.5
     assert flicker(np.zeros((4, 8, 8, 3), np.float32)) == 0.0
     assert flicker(np.rint(clips["true"] * 255).astype(np.uint8)) == pytest.approx(scores["true"], abs=0.01)
@@ -109,8 +113,8 @@ def test_measure_clip_is_one_flat_dict(clips):
 
 
 def test_too_short_clips_raise():
-    with pytest.raises(ValueError, match="at least 2 frames"):
-        flicker(np.zeros((1, 8, 8, 3), np.float32))
+    with pytest.raises(ValueError, match="at least 3 frames"):
+        flicker(np.zeros((2, 8, 8, 3), np.float32))
     with pytest.raises(ValueError, match="at least 2 frames"):
         warping_error(np.zeros((1, 8, 8, 3), np.float32))
 
