@@ -192,20 +192,27 @@ class ClipUnavailable(RuntimeError):
     """CLIP weights could not be loaded, so CLIPSIM cannot be computed; the message says why."""
 
 
-def load_clip(name: str = DEFAULT_CLIP, device: torch.device | str = "cpu", cache_dir: str | None = None):
-    """Load ``(CLIPModel, tokenizer)`` from the hub or a local folder; raise :class:`ClipUnavailable` if impossible."""
+def load_clip(
+    name: str = DEFAULT_CLIP, device: torch.device | str = "cpu", cache_dir: str | None = None, local_files_only: bool = False
+):
+    """Load ``(CLIPModel, tokenizer)`` from the hub or a local folder; raise :class:`ClipUnavailable` if impossible.
+
+    ``local_files_only=True`` never downloads (the ViT-B/32 weights are about 600 MB).
+    """
     from transformers import AutoTokenizer, CLIPModel
 
     try:
-        model = CLIPModel.from_pretrained(name, cache_dir=cache_dir).to(device).eval()
-        tokenizer = AutoTokenizer.from_pretrained(name, cache_dir=cache_dir)
+        options = dict(cache_dir=cache_dir, local_files_only=local_files_only)
+        model = CLIPModel.from_pretrained(name, **options).to(device).eval()
+        tokenizer = AutoTokenizer.from_pretrained(name, **options)
     except (OSError, ValueError, EnvironmentError) as error:
         offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes", "on"}
-        reason = (
-            "the hub is disabled (HF_HUB_OFFLINE=1) and the weights are not in the local cache"
-            if offline
-            else "they are neither in the local cache nor reachable (no network?)"
-        )
+        if offline:
+            reason = "the hub is disabled (HF_HUB_OFFLINE=1) and the weights are not in the local cache"
+        elif local_files_only:
+            reason = "they are not in the local cache and downloading was not allowed (local_files_only=True)"
+        else:
+            reason = "they are neither in the local cache nor reachable (no network?)"
         raise ClipUnavailable(
             f"CLIPSIM is unavailable: CLIP weights {name!r} could not be loaded because {reason} "
             f"({type(error).__name__}). Run once with network (e.g. in Colab) to cache them, or pass a local "
@@ -242,10 +249,10 @@ def clipsim(clips: Sequence, captions: Sequence[str], model=None, tokenizer=None
     return np.asarray(scores)
 
 
-def clipsim_status(name: str = DEFAULT_CLIP, cache_dir: str | None = None) -> str:
+def clipsim_status(name: str = DEFAULT_CLIP, cache_dir: str | None = None, local_files_only: bool = False) -> str:
     """``"available"`` if CLIP ``name`` loads here, else the reason it does not (never raises for that)."""
     try:
-        load_clip(name, cache_dir=cache_dir)
+        load_clip(name, cache_dir=cache_dir, local_files_only=local_files_only)
     except ClipUnavailable as error:
         return str(error)
     return "available"

@@ -129,6 +129,7 @@ def test_clipsim_offline_says_why_and_what_to_use_instead(tmp_path):
     message = str(error.value)
     assert "unavailable" in message and "HF_HUB_OFFLINE=1" in message and "helpers.judge" in message
     assert clipsim_status(cache_dir=str(tmp_path)) == message
+    assert "not in the local cache" in clipsim_status(cache_dir=str(tmp_path), local_files_only=True)
     with pytest.raises(ClipUnavailable):
         clipsim([make_clip(CAPTION)], [CAPTION], cache_dir=str(tmp_path))
 
