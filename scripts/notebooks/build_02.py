@@ -16,8 +16,9 @@ UNet layer and say why real models factorise; inflate an image kernel into a vid
 
 **Prerequisites:** 00 (conventions: clips are $(B, C, F, H, W)$ in $[-1, 1]$); 01 helps.
 
-**Time:** quick mode about 15 s, full mode about 25 s on a 2-core laptop CPU; about the same on a
-GPU (everything here is small and runs on the CPU). **GPU needed:** no.
+**Time:** quick mode about 15 s, full mode about 30 s on a 2-core CPU (measured: 11 s and 19 s
+of compute, plus kernel start). Everything here is small and runs on the CPU, so a GPU machine
+takes its CPU's time. **GPU needed:** no.
 """),
     code(r"""
 import time
@@ -295,7 +296,8 @@ plt.show()
 """),
     md(r"""
 A plain stack needs 8 layers to see a whole 16-frame clip; with doubling dilation 4 are enough,
-with two early strides 5. Video UNets get a long reach cheaply the same way: their downsampling path shrinks
+with two early strides also 4
+(but those leave only 4 frames to work on). Video UNets get a long reach cheaply the same way: their downsampling path shrinks
 the *spatial* size, and their **temporal attention** layers let every frame see every other frame
 in one step (notebook 04).
 
