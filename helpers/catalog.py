@@ -44,19 +44,33 @@ MODELS: dict[str, ModelSpec] = {
 
 @dataclass(frozen=True)
 class FamilyRules:
-    """What a pipeline class accepts: frames ``frame_step * k + frame_offset`` up to a cap, sizes a multiple of ``size_multiple``."""
+    """What a pipeline class accepts: frames ``frame_step * k + frame_offset`` up to ``max_frames``, sizes a multiple of ``size_multiple``.
+
+    ``None`` fields are read off the loaded pipeline by ``helpers.pipeline.family_rules``: the VAE's
+    compression in time (x the transformer's temporal patch) gives ``frame_step`` (offset 1: a
+    causal video VAE keeps the first frame on its own), and ``size_multiple`` is the least common
+    multiple of 8 and the VAE's compression in space x the transformer's patch size.
+    """
 
     name: str
-    frame_step: int = 1
-    frame_offset: int = 0
     max_frames: int = 64
-    size_multiple: int = 8
+    frame_step: int | None = None
+    frame_offset: int | None = None
+    size_multiple: int | None = None
     max_size: int = 1024
 
 
-#: pipeline class name -> its rules (issue 9 adds CogVideoX, LTX-Video, Wan and AnimateDiff)
+#: pipeline class name -> its rules
 FAMILIES: dict[str, FamilyRules] = {
     # ModelScope was trained on 16-frame clips; its temporal attention has no position limit, so the
     # cap is ours: beyond 4x the training length clips fall apart and memory grows with every frame.
     "TextToVideoSDPipeline": FamilyRules("ModelScope (UNet3D)", max_frames=64),
+    # the motion modules' positional embedding has 32 positions (motion_max_seq_length)
+    "AnimateDiffPipeline": FamilyRules("AnimateDiff (UNet2D + motion modules)", max_frames=32),
+    # CogVideoX-2b/5b generate 49 frames (6 s at 8 fps); their positional embeddings are sized for it
+    "CogVideoXPipeline": FamilyRules("CogVideoX (DiT, 3D VAE)", max_frames=49),
+    # LTX-Video: up to 257 frames documented
+    "LTXPipeline": FamilyRules("LTX-Video (DiT, 3D VAE)", max_frames=257),
+    # Wan 2.1: 81 frames (5 s at 16 fps)
+    "WanPipeline": FamilyRules("Wan 2.1 (DiT, 3D VAE)", max_frames=81),
 }

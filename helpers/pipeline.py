@@ -25,9 +25,10 @@ What changed across diffusers versions (the one place we keep it; pyproject pins
 
 from __future__ import annotations
 
+import math
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -234,9 +235,31 @@ class Generation:
         return f"{shape} clip in {self.seconds:.2f} s, {self.memory_kind} {self.peak_gb:.2f} GB"
 
 
+def _compression(pipe) -> tuple[int, int]:
+    """(time, space) compression from pixels to the denoiser's tokens: VAE factor x patch size."""
+    time_factor = getattr(pipe, "vae_scale_factor_temporal", None) or getattr(pipe, "vae_temporal_compression_ratio", 1)
+    time_factor *= getattr(pipe, "transformer_temporal_patch_size", 1) or 1
+    space = (
+        getattr(pipe, "vae_scale_factor_spatial", None)
+        or getattr(pipe, "vae_spatial_compression_ratio", None)
+        or getattr(pipe, "vae_scale_factor", 8)
+    )
+    patch = getattr(getattr(getattr(pipe, "transformer", None), "config", None), "patch_size", 1) or 1
+    patch = patch[-1] if isinstance(patch, (tuple, list)) else patch
+    return int(time_factor), int(space * patch)
+
+
 def family_rules(pipe) -> FamilyRules:
-    """The :class:`FamilyRules` of ``pipe``'s class (permissive defaults for a class we do not know)."""
-    return FAMILIES.get(type(pipe).__name__, FamilyRules(type(pipe).__name__))
+    """The :class:`FamilyRules` of ``pipe``'s class, with frame step and size multiple read off the pipeline."""
+    rules = FAMILIES.get(type(pipe).__name__, FamilyRules(type(pipe).__name__))
+    time_factor, space = _compression(pipe)
+    step = rules.frame_step or time_factor
+    return replace(
+        rules,
+        frame_step=step,
+        frame_offset=rules.frame_offset if rules.frame_offset is not None else int(step > 1),
+        size_multiple=rules.size_multiple or math.lcm(8, space),
+    )
 
 
 def unknown_words(pipe, prompt: str) -> list[str]:
@@ -248,26 +271,34 @@ def unknown_words(pipe, prompt: str) -> list[str]:
     return [word for word in prompt.split() if unk in tokenizer(word, add_special_tokens=False)["input_ids"]]
 
 
-def _default_size(pipe) -> tuple[int, int]:
-    """The pipeline's own default (height, width): the denoiser's sample size times the VAE's scale."""
-    denoiser = getattr(pipe, "unet", None) or getattr(pipe, "transformer", None)
-    sample = getattr(getattr(denoiser, "config", None), "sample_size", None)
-    scale = getattr(pipe, "vae_scale_factor", 8)
+def _native_size(pipe) -> tuple[int, int]:
+    """(height, width) a pipeline makes when its call leaves them None: the denoiser's sample size x the VAE's scale."""
+    config = getattr(getattr(pipe, "unet", None) or getattr(pipe, "transformer", None), "config", None)
+    space = getattr(pipe, "vae_scale_factor_spatial", None) or getattr(pipe, "vae_scale_factor", 8)
+    sample = getattr(config, "sample_size", None)
     if isinstance(sample, int):
-        return sample * scale, sample * scale
+        return sample * space, sample * space
+    if isinstance(sample, (tuple, list)):
+        return sample[0] * space, sample[1] * space
+    if getattr(config, "sample_height", None) and getattr(config, "sample_width", None):
+        return config.sample_height * space, config.sample_width * space
     return 256, 256
 
 
 def call_defaults(pipe) -> dict:
-    """The steps and guidance ``generate`` uses when not given: the catalogue's, else the pipeline's own defaults."""
+    """What ``generate`` uses for arguments left None: frames, size, steps, guidance.
+
+    The pipeline's own ``__call__`` defaults, the native size where those are None, and the
+    catalogue's steps for a known hub model.
+    """
     import inspect
 
     parameters = inspect.signature(type(pipe).__call__).parameters
-    defaults = {
-        name: parameters[name].default
-        for name in ("num_inference_steps", "guidance_scale")
-        if name in parameters and parameters[name].default is not inspect.Parameter.empty
-    }
+    names = ("num_frames", "height", "width", "num_inference_steps", "guidance_scale")
+    defaults = {name: parameters[name].default for name in names if name in parameters}
+    defaults = {name: value for name, value in defaults.items() if isinstance(value, (int, float))}
+    native = dict(zip(("height", "width"), _native_size(pipe)))
+    defaults = {**native, **defaults}
     spec = MODELS.get(getattr(getattr(pipe, "course_info", None), "model_id", None))
     if spec is not None and spec.steps is not None:
         defaults["num_inference_steps"] = spec.steps
@@ -312,7 +343,7 @@ def validate_request(pipe, prompt: str, num_frames: int, steps: int | None, guid
 def generate(
     pipe,
     prompt: str,
-    num_frames: int = 16,
+    num_frames: int | None = None,
     steps: int | None = None,
     guidance: float | None = None,
     seed: int = 0,
@@ -322,16 +353,16 @@ def generate(
 ) -> Generation:
     """Generate one clip: :class:`Generation` with ``clip`` numpy ``(F, H, W, 3)`` in ``[0, 1]``, time and peak memory.
 
-    ``steps``/``guidance`` None: :func:`call_defaults` (the catalogue's steps for a known hub model, else
-    the pipeline's own defaults); ``height``/``width`` None: its native size.
+    Arguments left None take :func:`call_defaults` (the pipeline's own defaults; the catalogue's
+    steps for a known hub model).
     """
     # 1. validate everything before any heavy work
-    default_h, default_w = _default_size(pipe)
     defaults = call_defaults(pipe)
+    num_frames = defaults.get("num_frames", 16) if num_frames is None else num_frames
     steps = defaults.get("num_inference_steps") if steps is None else steps
     guidance = defaults.get("guidance_scale") if guidance is None else guidance
-    height = default_h if height is None else height
-    width = default_w if width is None else width
+    height = defaults["height"] if height is None else height
+    width = defaults["width"] if width is None else width
     validate_request(pipe, prompt, num_frames, steps, guidance, seed, height, width)
     settings = dict(prompt=prompt, num_frames=num_frames, height=height, width=width, seed=seed)
     settings.update({k: v for k, v in (("num_inference_steps", steps), ("guidance_scale", guidance)) if v is not None})

@@ -1,11 +1,19 @@
 """Tiny random-weight text-to-video pipelines, built locally from the real diffusers classes.
 
-Nothing comes from a model hub: the tokenizer is built with the ``tokenizers`` library from the
-moving-shapes vocabulary, every model is constructed from a small config, and the pipeline is saved
-with ``save_pretrained`` so it loads with the same ``DiffusionPipeline.from_pretrained(path)`` call a
-real model uses. diffusers' own tests do the same with hub-hosted tiny checkpoints; ours need no
-network. They generate noise-like clips (random weights); they exist to test the loading and
-generation code, and to show each architecture's anatomy.
+Nothing comes from a model hub: the tokenizer is the course's word-level tokenizer
+(:func:`helpers.text_encoder.build_tokenizer`, built with the ``tokenizers`` library), every model is
+constructed from a small config, and the pipeline is saved with ``save_pretrained`` so it loads with
+the same ``DiffusionPipeline.from_pretrained(path)`` call a real model uses. diffusers' own tests do
+the same with hub-hosted tiny checkpoints; ours need no network. Their clips are noise (random
+weights): they exist to test loading and generation, and to show each architecture's anatomy.
+
+| family | pipeline | denoiser | VAE | text encoder | frames |
+|---|---|---|---|---|---|
+| ``text-to-video-sd`` | ``TextToVideoSDPipeline`` (ModelScope) | UNet3D | per-frame ``AutoencoderKL`` | CLIP | any |
+| ``animatediff`` | ``AnimateDiffPipeline`` | image UNet + motion modules | per-frame ``AutoencoderKL`` | CLIP | up to 32 |
+| ``cogvideox`` | ``CogVideoXPipeline`` | DiT, full 3D attention | causal 3D VAE, 4x in time | T5 | 4k+1 |
+| ``ltx-video`` | ``LTXPipeline`` | DiT, full 3D attention | 3D VAE (real: 32x space, 8x time) | T5 | 8k+1 (tiny: 4k+1) |
+| ``wan`` | ``WanPipeline`` (Wan 2.1) | DiT, full 3D attention | causal 3D VAE, 4x in time | UMT5 | 4k+1 |
 """
 
 from __future__ import annotations
@@ -15,107 +23,158 @@ from pathlib import Path
 
 import torch
 
-from .shapes import COLORS, DIRECTIONS, SHAPES
+from .text_encoder import build_tokenizer
 
-#: special tokens of the word-level tokenizers, in id order
-SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[BOS]", "[EOS]")
-#: every word of the moving-shapes captions
-WORLD_WORDS = ("a", "moving", *COLORS, *SHAPES, *DIRECTIONS)
+TEXT_DIM = 32  # features of the tiny T5 text encoders
 
 
-def word_tokenizer(words: tuple[str, ...] = WORLD_WORDS, max_length: int = 8):
-    """A lower-casing word-level tokenizer: known words -> their id, any other word -> ``[UNK]``."""
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
-    from transformers import PreTrainedTokenizerFast
-
-    if max_length < 3:
-        raise ValueError(f"max_length must be >= 3 (BOS, one word, EOS), got {max_length}")
-    vocab = {token: index for index, token in enumerate((*SPECIAL_TOKENS, *dict.fromkeys(words)))}
-    tokenizer = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
-    tokenizer.normalizer = normalizers.Lowercase()
-    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single="[BOS] $A [EOS]", special_tokens=[("[BOS]", vocab["[BOS]"]), ("[EOS]", vocab["[EOS]"])]
-    )
-    return PreTrainedTokenizerFast(
-        tokenizer_object=tokenizer,
-        pad_token="[PAD]",
-        unk_token="[UNK]",
-        bos_token="[BOS]",
-        eos_token="[EOS]",
-        model_max_length=max_length,
-    )
-
-
-def _tiny_clip_text_encoder(vocab_size: int, hidden: int, max_length: int):
-    """A one-layer CLIP text encoder with ``hidden`` features (ModelScope uses OpenCLIP ViT-H, 1024)."""
+def _clip_text_encoder(tokenizer, hidden: int = 8):
+    """A one-layer CLIP text encoder (ModelScope uses OpenCLIP ViT-H with 1024 features)."""
     from transformers import CLIPTextConfig, CLIPTextModel
 
     config = CLIPTextConfig(
-        vocab_size=vocab_size,
-        hidden_size=hidden,
-        intermediate_size=2 * hidden,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        max_position_embeddings=max_length,
-        projection_dim=hidden,
-        pad_token_id=0,
-        bos_token_id=2,
-        eos_token_id=3,
+        vocab_size=len(tokenizer), hidden_size=hidden, intermediate_size=2 * hidden, num_hidden_layers=1,
+        num_attention_heads=2, max_position_embeddings=tokenizer.model_max_length, projection_dim=hidden,
+        pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
     )
     return CLIPTextModel(config)
 
 
-def build_text_to_video_sd(path: str | os.PathLike, seed: int = 0, size: int = 32) -> Path:
-    """Save a tiny random ``TextToVideoSDPipeline`` (ModelScope's class) to ``path``; return the path.
+def _t5_text_encoder(tokenizer, umt5: bool = False):
+    """A one-layer T5 (or UMT5, Wan's) encoder with :data:`TEXT_DIM` features (the real ones: 4096)."""
+    from transformers import T5Config, T5EncoderModel, UMT5Config, UMT5EncoderModel
 
-    UNet3D with two levels of 8 channels, a 2-level VAE (latents are ``size / 2`` across, 4 channels),
-    a one-layer CLIP text encoder of 8 features, DDIM scheduler. About 60 k parameters.
-    """
-    from diffusers import AutoencoderKL, DDIMScheduler, TextToVideoSDPipeline, UNet3DConditionModel
+    config_class, model_class = (UMT5Config, UMT5EncoderModel) if umt5 else (T5Config, T5EncoderModel)
+    config = config_class(
+        vocab_size=len(tokenizer), d_model=TEXT_DIM, d_kv=8, d_ff=2 * TEXT_DIM, num_layers=1, num_heads=4,
+        pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id, decoder_start_token_id=0,
+    )
+    return model_class(config)
 
-    if size % 8:
-        raise ValueError(f"size must be a multiple of 8, got {size}")
-    torch.manual_seed(seed)
-    tokenizer = word_tokenizer()
-    hidden = 8
+
+def _per_frame_vae():
+    """A 2-level ``AutoencoderKL`` (2x down in space, 4 latent channels), applied frame by frame."""
+    from diffusers import AutoencoderKL
+
+    return AutoencoderKL(
+        in_channels=3, out_channels=3, block_out_channels=(8, 8), down_block_types=("DownEncoderBlock2D",) * 2,
+        up_block_types=("UpDecoderBlock2D",) * 2, latent_channels=4, norm_num_groups=2,
+    )
+
+
+def text_to_video_sd():
+    """ModelScope's class: UNet3D (2 levels of 8 channels), per-frame VAE, CLIP, DDIM."""
+    from diffusers import DDIMScheduler, TextToVideoSDPipeline, UNet3DConditionModel
+
+    tokenizer = build_tokenizer()
     unet = UNet3DConditionModel(
-        sample_size=size // 2,
-        in_channels=4,
-        out_channels=4,
-        block_out_channels=(8, 8),
-        layers_per_block=1,
-        down_block_types=("CrossAttnDownBlock3D", "DownBlock3D"),
-        up_block_types=("UpBlock3D", "CrossAttnUpBlock3D"),
-        cross_attention_dim=hidden,
-        attention_head_dim=4,
-        norm_num_groups=2,
+        sample_size=16, in_channels=4, out_channels=4, block_out_channels=(8, 8), layers_per_block=1,
+        down_block_types=("CrossAttnDownBlock3D", "DownBlock3D"), up_block_types=("UpBlock3D", "CrossAttnUpBlock3D"),
+        cross_attention_dim=8, attention_head_dim=4, norm_num_groups=2,
     )
-    vae = AutoencoderKL(
-        in_channels=3,
-        out_channels=3,
-        block_out_channels=(8, 8),
-        down_block_types=("DownEncoderBlock2D",) * 2,
-        up_block_types=("UpDecoderBlock2D",) * 2,
-        latent_channels=4,
-        norm_num_groups=2,
-        sample_size=size,
-    )
-    text_encoder = _tiny_clip_text_encoder(len(tokenizer), hidden, tokenizer.model_max_length)
     scheduler = DDIMScheduler(beta_schedule="scaled_linear", clip_sample=False, set_alpha_to_one=False)
-    pipe = TextToVideoSDPipeline(vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet, scheduler=scheduler)
-    pipe.set_progress_bar_config(disable=True)
-    path = Path(path)
-    pipe.save_pretrained(path)
-    return path
+    return TextToVideoSDPipeline(
+        vae=_per_frame_vae(), text_encoder=_clip_text_encoder(tokenizer), tokenizer=tokenizer, unet=unet, scheduler=scheduler
+    )
 
 
-#: family name -> builder; issue 9 adds CogVideoX, LTX-Video, Wan 2.1 and AnimateDiff
-BUILDERS = {"text-to-video-sd": build_text_to_video_sd}
+def animatediff():
+    """AnimateDiff: an image UNet2D plus a MotionAdapter's temporal layers (the pipeline merges them into UNetMotionModel)."""
+    from diffusers import AnimateDiffPipeline, DDIMScheduler, MotionAdapter, UNet2DConditionModel
+
+    tokenizer = build_tokenizer()
+    unet = UNet2DConditionModel(
+        sample_size=16, in_channels=4, out_channels=4, block_out_channels=(8, 8), layers_per_block=1,
+        down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"), up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"),
+        cross_attention_dim=8, attention_head_dim=4, norm_num_groups=2,
+    )
+    adapter = MotionAdapter(
+        block_out_channels=(8, 8), motion_layers_per_block=1, motion_norm_num_groups=2, motion_num_attention_heads=2
+    )
+    scheduler = DDIMScheduler(beta_schedule="linear", clip_sample=False, steps_offset=1)
+    return AnimateDiffPipeline(
+        vae=_per_frame_vae(), text_encoder=_clip_text_encoder(tokenizer), tokenizer=tokenizer, unet=unet,
+        motion_adapter=adapter, scheduler=scheduler,
+    )
+
+
+def cogvideox():
+    """CogVideoX: a DiT with full 3D attention over text + video tokens, a causal 3D VAE (8x space, 4x time), T5."""
+    from diffusers import AutoencoderKLCogVideoX, CogVideoXDDIMScheduler, CogVideoXPipeline, CogVideoXTransformer3DModel
+
+    tokenizer = build_tokenizer(max_length=226)  # CogVideoX's text length: 226 tokens
+    transformer = CogVideoXTransformer3DModel(
+        num_attention_heads=2, attention_head_dim=8, in_channels=4, out_channels=4, time_embed_dim=4,
+        text_embed_dim=TEXT_DIM, num_layers=1, sample_width=2, sample_height=2, sample_frames=9, patch_size=2,
+        temporal_compression_ratio=4, max_text_seq_length=226,
+    )
+    vae = AutoencoderKLCogVideoX(
+        in_channels=3, out_channels=3, down_block_types=("CogVideoXDownBlock3D",) * 4,
+        up_block_types=("CogVideoXUpBlock3D",) * 4, block_out_channels=(8, 8, 8, 8), latent_channels=4,
+        layers_per_block=1, norm_num_groups=2, temporal_compression_ratio=4,
+    )
+    return CogVideoXPipeline(
+        tokenizer=tokenizer, text_encoder=_t5_text_encoder(tokenizer), transformer=transformer, vae=vae,
+        scheduler=CogVideoXDDIMScheduler(),
+    )
+
+
+def ltx_video():
+    """LTX-Video: a DiT with 3D attention on a highly compressed latent (real VAE: 32x space, 8x time), T5, flow matching."""
+    from diffusers import AutoencoderKLLTXVideo, FlowMatchEulerDiscreteScheduler, LTXPipeline, LTXVideoTransformer3DModel
+
+    tokenizer = build_tokenizer(max_length=128)  # LTX-Video's text length: 128 tokens
+    transformer = LTXVideoTransformer3DModel(
+        in_channels=8, out_channels=8, patch_size=1, patch_size_t=1, num_attention_heads=2, attention_head_dim=8,
+        cross_attention_dim=16, num_layers=1, caption_channels=TEXT_DIM,
+    )
+    vae = AutoencoderKLLTXVideo(
+        in_channels=3, out_channels=3, latent_channels=8, block_out_channels=(8, 8, 8, 8),
+        decoder_block_out_channels=(8, 8, 8, 8), layers_per_block=(1, 1, 1, 1, 1),
+        decoder_layers_per_block=(1, 1, 1, 1, 1), spatio_temporal_scaling=(True, True, False, False),
+        decoder_spatio_temporal_scaling=(True, True, False, False), decoder_inject_noise=(False,) * 5,
+        upsample_residual=(False,) * 4, upsample_factor=(1,) * 4, timestep_conditioning=False, patch_size=1,
+        patch_size_t=1, encoder_causal=True, decoder_causal=False,
+    )
+    return LTXPipeline(
+        tokenizer=tokenizer, text_encoder=_t5_text_encoder(tokenizer), transformer=transformer, vae=vae,
+        scheduler=FlowMatchEulerDiscreteScheduler(),
+    )
+
+
+def wan():
+    """Wan 2.1: a DiT (self-attention over video tokens, cross-attention to UMT5 text), causal 3D VAE (8x space, 4x time)."""
+    from diffusers import AutoencoderKLWan, FlowMatchEulerDiscreteScheduler, WanPipeline, WanTransformer3DModel
+
+    tokenizer = build_tokenizer(max_length=512)  # Wan's text length: 512 tokens
+    transformer = WanTransformer3DModel(
+        patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12, in_channels=16, out_channels=16,
+        text_dim=TEXT_DIM, freq_dim=256, ffn_dim=32, num_layers=1, cross_attn_norm=True,
+        qk_norm="rms_norm_across_heads", rope_max_seq_len=32,
+    )
+    vae = AutoencoderKLWan(base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1, temperal_downsample=[False, True, True])
+    return WanPipeline(
+        tokenizer=tokenizer, text_encoder=_t5_text_encoder(tokenizer, umt5=True), transformer=transformer, vae=vae,
+        scheduler=FlowMatchEulerDiscreteScheduler(shift=7.0),
+    )
+
+
+#: family -> (builder, a request it accepts: frames, height, width)
+FAMILIES = {
+    "text-to-video-sd": (text_to_video_sd, dict(num_frames=8, height=32, width=32)),
+    "animatediff": (animatediff, dict(num_frames=8, height=32, width=32)),
+    "cogvideox": (cogvideox, dict(num_frames=9, height=16, width=16)),
+    "ltx-video": (ltx_video, dict(num_frames=9, height=32, width=32)),
+    "wan": (wan, dict(num_frames=9, height=16, width=16)),
+}
 
 
 def build_tiny(family: str, path: str | os.PathLike, seed: int = 0) -> Path:
-    """Build and save the tiny random-weight pipeline of ``family`` (a key of :data:`BUILDERS`)."""
-    if family not in BUILDERS:
-        raise ValueError(f"unknown family {family!r}; known: {', '.join(BUILDERS)}")
-    return BUILDERS[family](path, seed=seed)
+    """Build the tiny random-weight pipeline of ``family`` (a key of :data:`FAMILIES`), save it to ``path``."""
+    if family not in FAMILIES:
+        raise ValueError(f"unknown family {family!r}; known: {', '.join(FAMILIES)}")
+    torch.manual_seed(seed)
+    pipe = FAMILIES[family][0]()
+    path = Path(path)
+    pipe.save_pretrained(path)
+    return path

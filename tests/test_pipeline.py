@@ -201,7 +201,8 @@ def test_default_is_the_shipped_tiny_model_on_a_cpu():
 
 
 def test_call_defaults_fill_the_settings(pipe, monkeypatch):
-    assert pipeline.call_defaults(pipe) == {"num_inference_steps": 50, "guidance_scale": 9.0}  # TextToVideoSD's own
+    expected = {"num_frames": 16, "height": 32, "width": 32, "num_inference_steps": 50, "guidance_scale": 9.0}
+    assert pipeline.call_defaults(pipe) == expected  # TextToVideoSD's own, and its native size
     spec = pipeline.MODELS[MODELSCOPE]
     monkeypatch.setitem(pipeline.MODELS, pipe.course_info.model_id, type(spec)(pipe.course_info.model_id, steps=1))
     result = generate(pipe, PROMPT, num_frames=2, progress=False)
