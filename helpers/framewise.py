@@ -78,19 +78,23 @@ def frame_by_frame(
     """
     combo = as_combo(caption)
     _check_sizes(num_frames, size)
-    if not 0.0 <= mistake_rate <= 1.0:
-        raise ValueError(f"mistake_rate must be in [0, 1], got {mistake_rate}")
+    _maybe_wrong(combo, np.random.default_rng(0), mistake_rate)  # validates before any work
     frames = []
     for t in range(num_frames):
         rng = np.random.default_rng([seed, 0 if same_seed else t])
-        drawn = combo
-        if rng.random() < mistake_rate:  # the image model gets this frame's object wrong
-            if rng.random() < 0.5:
-                drawn = drawn._replace(color=str(rng.choice([c for c in COLORS if c != combo.color])))
-            else:
-                drawn = drawn._replace(shape=str(rng.choice([s for s in SHAPES if s != combo.shape])))
-        frames.append(draw_frame(drawn, rng, size))
+        frames.append(draw_frame(_maybe_wrong(combo, rng, mistake_rate), rng, size))
     return np.stack(frames)  # (F, H, W, 3)
+
+
+def _maybe_wrong(combo: Combo, rng: np.random.Generator, mistake_rate: float) -> Combo:
+    """With probability ``mistake_rate`` another colour or (equally likely) another shape: an image model's slip."""
+    if not 0.0 <= mistake_rate <= 1.0:
+        raise ValueError(f"mistake_rate must be in [0, 1], got {mistake_rate}")
+    if rng.random() >= mistake_rate:
+        return combo
+    if rng.random() < 0.5:
+        return combo._replace(color=str(rng.choice([c for c in COLORS if c != combo.color])))
+    return combo._replace(shape=str(rng.choice([s for s in SHAPES if s != combo.shape])))
 
 
 def jittered(
@@ -98,14 +102,17 @@ def jittered(
     num_frames: int = REFERENCE_FRAMES,
     size: int = REFERENCE_SIZE,
     seed: int = 0,
-    position_jitter: float = 1.0,
+    position_jitter: float = 0.5,
     size_jitter: float = 0.1,
+    brightness_jitter: float = 0.15,
+    mistake_rate: float = 0.0,
 ) -> np.ndarray:
     """A clip ``(F, H, W, 3)`` from an image model told where the object should be in each frame, roughly obeyed.
 
     The world's true path, plus independent per-frame noise: the centre moves by ``N(0, position_jitter^2)``
-    px (scaled to the frame size) and the size by a factor ``1 + N(0, size_jitter^2)``. The
-    small, fast wobble that smoothing is good at removing.
+    px (scaled to the frame size), the size by a factor ``1 + N(0, size_jitter^2)`` and the
+    brightness by a factor ``1 + N(0, brightness_jitter^2)``. The small, fast wobble and flicker
+    that smoothing is good at removing. ``mistake_rate`` as in :func:`frame_by_frame`.
     """
     combo = as_combo(caption)
     _check_sizes(num_frames, size)
@@ -114,7 +121,10 @@ def jittered(
     scale = size / REFERENCE_SIZE
     centres = placement.centres(num_frames) + rng.normal(0, position_jitter * scale, (num_frames, 2))  # (F, 2)
     sizes = placement.object_size * np.clip(1 + rng.normal(0, size_jitter, num_frames), 0.5, 1.5)  # (F,)
-    return render_path(combo, centres, sizes, size)  # (F, H, W, 3)
+    gains = np.clip(1 + rng.normal(0, brightness_jitter, num_frames), 0.3, 1.7)[:, None, None, None]  # (F, 1, 1, 1)
+    drawn = [_maybe_wrong(combo, rng, mistake_rate) for _ in range(num_frames)]
+    clip = np.stack([render_path(d, c[None], s, size)[0] for d, c, s in zip(drawn, centres, sizes)])  # (F, H, W, 3)
+    return np.clip(clip * gains, 0.0, 1.0).astype(np.float32)
 
 
 # ----------------------------------------------------------------------------- temporal smoothing

@@ -60,8 +60,9 @@ def test_jittered_clip_wobbles_around_the_true_path():
     result = plausibility(clip)
     assert analyse_clip(clip).direction == "left"
     assert 0.3 < result.path_residual_px < 3 and result.size_cv > 0.03
-    steady = plausibility(jittered(CAPTION, seed=2, position_jitter=0.0, size_jitter=0.0))
-    assert steady.path_residual_px < 0.05
+    steady_clip = jittered(CAPTION, seed=2, position_jitter=0.0, size_jitter=0.0, brightness_jitter=0.0)
+    assert plausibility(steady_clip).path_residual_px < 0.05 and flicker(steady_clip) < 0.06
+    assert flicker(jittered(CAPTION, seed=2)) > 3 * flicker(steady_clip)
 
 
 def test_moving_average_and_ema_formulas():
@@ -120,6 +121,7 @@ def test_smoothing_does_remove_a_small_wobble():
     clips = [jittered(c, seed=i) for i, c in enumerate(captions)]
     results = compare_smoothers(clips, captions, {"moving average": lambda c: moving_average(c, 3)})
     assert results["moving average"]["path_residual_px"] < 0.8 * results["none"]["path_residual_px"]
+    assert results["moving average"]["flicker"] < 0.8 * results["none"]["flicker"]
     assert results["moving average"]["speed_std_px"] < 0.8 * results["none"]["speed_std_px"]
     assert results["moving average"]["size_cv"] < 0.8 * results["none"]["size_cv"]
     assert results["moving average"]["correct"] == 1.0
