@@ -74,17 +74,37 @@ def stop(process: subprocess.Popen, timeout: float = 20) -> None:
         process.wait(timeout=5)
 
 
+#: JupyterLab settings for tests: never autosave (a test must not write outputs into the course's
+#: notebooks) and no news pop-up.
+SETTINGS = {
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
+}
+
+
+def write_settings(folder: Path) -> Path:
+    """A JupyterLab user-settings folder holding :data:`SETTINGS`."""
+    for name, values in SETTINGS.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+    return folder
+
+
 @contextlib.contextmanager
-def running_lab(tmp_path: Path, env: dict | None = None, startup_timeout: float = 90):
+def running_lab(tmp_path: Path, env: dict | None = None, root_dir: Path = REPO_ROOT, startup_timeout: float = 90):
     """Start ``jupyter lab --no-browser`` on a free loopback port with a token; yield a :class:`Lab`; stop it."""
     port, token = free_port(), secrets.token_hex(16)
     env = dict(os.environ if env is None else env)
     env.update(JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), JUPYTER_CONFIG_DIR=str(tmp_path / "config"))
-    env.setdefault("JUPYTERLAB_WORKSPACES_DIR", str(tmp_path / "workspaces"))
+    env.update(
+        JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
+        JUPYTERLAB_SETTINGS_DIR=str(write_settings(tmp_path / "settings")),
+    )
     log = open(tmp_path / "jupyter-lab.log", "w")
     command = [
         sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={REPO_ROOT}",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root_dir}",
         "--ServerApp.port_retries=0", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--LabApp.news_url=None",
     ]
