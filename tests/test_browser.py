@@ -15,7 +15,6 @@ import pytest
 
 from lab_server import REPO_ROOT, running_lab
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -60,6 +59,18 @@ def started(page) -> bool:
     return any(re.search(r"\[(\d+|\*)\]", prompt) for prompt in prompts)
 
 
+def test_missing_chromium_skips_with_advice_or_fails_in_ci(monkeypatch):
+    monkeypatch.setenv("COURSE_CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.delenv("COURSE_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="sudo apt install chromium"):
+        chromium_or_skip()
+    monkeypatch.setenv("COURSE_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="COURSE_REQUIRE_BROWSER=1"):
+        chromium_or_skip()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
 def test_tracker_checkbox_click_is_saved(tmp_path):
     chromium = chromium_or_skip()
     from playwright.sync_api import sync_playwright
