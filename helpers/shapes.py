@@ -10,8 +10,9 @@ trained on and tests compositional generalisation: every word of a held-out capt
 training, only never in that combination.
 
 Clips default to 16 frames of 32x32 (ModelScope's default clip length). The object is about
-8-10 px across and moves 1.25 px/frame; both scale with the frame size and frame count so that
-the shape always crosses the same share of the frame (about 59 % of its width) over the clip.
+8-10 px across (scaled with the frame size) and moves 1.25 px/frame (scaled with the frame size
+and frame count) so that it always crosses the same share of the frame (about 59 % of its width)
+over the clip.
 Edges are anti-aliased analytically (coverage of each pixel by the shape), so sub-pixel motion is
 smooth. Rendering is deterministic given a seed and costs under a millisecond per clip (a
 10,000-clip epoch through :class:`MovingShapes` took 6.5 s on a busy 2-core CPU; :func:`bench`).

@@ -17,8 +17,8 @@ result before and after, and say what smoothing can never fix. This is **approac
 
 **Prerequisites:** 00 (conventions: display clips are numpy `(F, H, W, 3)` in $[0, 1]$).
 
-**Time:** quick mode about 25 s, full mode about 60 s on a 2-core laptop CPU; the same on a GPU
-(everything here is small and runs on the CPU). **GPU needed:** no. CLIPSIM (section 3) needs CLIP
+**Time:** quick mode about 20 s, full mode about 40 s on a 2-core CPU (measured while other jobs
+shared it); the same on a GPU machine, since nothing here uses the GPU. **GPU needed:** no. CLIPSIM (section 3) needs CLIP
 weights (about 600 MB, downloaded only if you ask); everything else works offline.
 """),
     code(r"""
