@@ -159,3 +159,11 @@ def test_grade_clips_rates():
 def test_too_few_frames_raise():
     with pytest.raises(ValueError, match="at least 3 frames"):
         analyse_clip(np.zeros((2, 32, 32, 3), np.float32))
+
+
+def test_the_stated_blur_limit():
+    """Docstring: fine up to sigma 1.25 px at 32x32; at sigma 2 px squares and triangles read as circles."""
+    square, triangle = make_clip("a red square moving up", seed=0), make_clip("a blue triangle moving left", seed=0)
+    assert grade_clip(blur(square, 1.25), "a red square moving up").correct
+    assert grade_clip(blur(triangle, 1.25), "a blue triangle moving left").correct
+    assert analyse_clip(blur(square, 2.0)).shape == "circle" and analyse_clip(blur(triangle, 2.0)).shape == "circle"
