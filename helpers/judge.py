@@ -36,7 +36,8 @@ world's speed and 1.5x the speed across it. Shuffled frames or noise are therefo
 
 Limits (measured with tests/test_judge.py and a blur probe over 48 combinations x 3 seeds): one
 object per clip; read right on all 48 combinations under Gaussian blur up to sigma 1.25 px at
-32x32 (0.5 px at 16x16), faint noise (sigma 0.05), a hazy background and shifted colours;
+32x32 (0.5 px at 16x16), Gaussian noise up to sigma 0.2, 3 % random speckles, a hazy or
+blotchy background and shifted colours;
 stronger blur rounds squares and triangles off into "circles" (sigma 1.5 px at 32x32: 72 % of
 clips right, a third of squares and half of triangles read as circles; sigma 2 px: every shape is
 a circle); hues between the four colours (orange, cyan, purple) go to the nearest bin; white or

@@ -45,6 +45,8 @@ IMPERFECTIONS = {
     "blur 0.7 px": lambda clip, rng: blur(clip, 0.7),
     "blur 1.0 px": lambda clip, rng: blur(clip, 1.0),
     "faint noise": lambda clip, rng: np.clip(clip + rng.normal(0, 0.05, clip.shape), 0, 1),
+    "strong noise": lambda clip, rng: np.clip(clip + rng.normal(0, 0.15, clip.shape), 0, 1),
+    "3 % speckles": lambda clip, rng: np.where(rng.random(clip.shape[:3] + (1,)) < 0.03, rng.random(clip.shape), clip),
     "hazy background": lambda clip, rng: np.clip(0.15 + 0.8 * clip + rng.normal(0, 0.03, clip.shape), 0, 1),
     "off colours": lambda clip, rng: np.clip(0.8 * clip + 0.1 * clip[..., ::-1] + 0.05, 0, 1),
     "dim": lambda clip, rng: 0.5 * clip,
