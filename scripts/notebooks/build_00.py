@@ -14,8 +14,9 @@ tracker), play a first video inline, compare clips side by side, and save them a
 
 **Prerequisites:** none. This is the first notebook.
 
-**Time:** quick mode about 10 s, full mode about 15 s on a 2-core laptop CPU; the same on a GPU
-(nothing here needs one). **GPU needed:** no.
+**Time:** quick mode and full mode both about 20 s on a busy 2-core laptop-class CPU (measured: 18 s
+quick, 20 s full; about 10 s when the machine is idle). Nothing here runs on a GPU, so a GPU machine
+takes the same (not timed separately). **GPU needed:** no.
 """),
     code(r"""
 import tempfile
