@@ -169,3 +169,11 @@ def test_the_stated_blur_limit():
     assert grade_clip(blur(square, 1.25), "a red square moving up").correct
     assert grade_clip(blur(triangle, 1.25), "a blue triangle moving left").correct
     assert analyse_clip(blur(square, 2.0)).shape == "circle" and analyse_clip(blur(triangle, 2.0)).shape == "circle"
+
+
+def test_grade_clips_takes_a_model_batch():
+    from helpers.shapes import make_batch
+
+    captions = ["a red circle moving left", "a green square moving up"]
+    batch = make_batch(captions, seed=0)  # (2, 3, 16, 32, 32) in [-1, 1]
+    assert grade_clips(batch, captions)["all"] == 1.0
