@@ -12,32 +12,84 @@ from dataclasses import dataclass
 
 import torch
 
+from .memory import ModelSize
+
 #: the lesson's model, under its current hub name
 MODELSCOPE = "ali-vilab/text-to-video-ms-1.7b"
 
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """What the course knows about a hub model: how to load it on a GPU and how much memory it needs."""
+    """What the course knows about a hub model: how to load it on a GPU, what it makes, what it needs."""
 
     model_id: str
+    title: str
+    size: ModelSize  # parameters per component, for the memory planner
+    native: tuple[int, int, int, int]  # frames, height, width, fps it was made for
+    license: str
+    documented: str = ""  # memory figures its authors or diffusers document, with the source
     aliases: tuple[str, ...] = ()
     needs_gpu: bool = True
     variant: str | None = None  # "fp16": the half-precision weight files (loading fp32 ones as fp16 gave garbage)
-    gpu_dtype: torch.dtype = torch.float16
+    gpu_dtype: torch.dtype = torch.float16  # a T4 has no bf16: helpers.pipeline falls back to fp16 there
     scheduler: str | None = None  # a diffusers scheduler class swapped in after loading
-    gpu_gb: float = 0.0  # GPU memory to run it without offload; below this we offload
     steps: int | None = None  # denoising steps helpers.pipeline.generate uses by default (None: the pipeline's)
+    pipeline_class: str | None = None  # None: DiffusionPipeline picks it from model_index.json
+    extra: tuple[tuple[str, str, str], ...] = ()  # (argument, diffusers class, hub id) loaded first and passed in
 
 
+_T5_XXL = 4.76  # billion parameters of the T5-XXL encoder (CogVideoX, LTX-Video)
 MODELS: dict[str, ModelSpec] = {
     MODELSCOPE: ModelSpec(
         MODELSCOPE,
+        "ModelScope text-to-video 1.7B (2023, the lesson's model)",
+        ModelSize("ModelScope", 0.354, 1.41, 0.084, 320, 128, per_frame_vae=True),
+        native=(16, 256, 256, 8),
+        license="CC-BY-NC-4.0 (non-commercial)",
         aliases=("damo-vilab/text-to-video-ms-1.7b",),  # the lesson's name; the hub redirects it
         variant="fp16",
         scheduler="DPMSolverMultistepScheduler",  # good clips in 25 steps instead of the default 50
         steps=25,
-        gpu_gb=10.0,  # ~3.5 GB of fp16 weights + activations of 16 frames at 256x256 (estimate)
+    ),
+    "THUDM/CogVideoX-2b": ModelSpec(
+        "THUDM/CogVideoX-2b",
+        "CogVideoX-2B (2024)",
+        ModelSize("CogVideoX-2b", _T5_XXL, 1.69, 0.216, 1920, 128, time_compression=4, patch=2),
+        native=(49, 480, 720, 8),
+        license="Apache-2.0",
+        documented="33 GB plain, 19 GB with model CPU offload, 11 GB with offload + VAE tiling "
+        "(diffusers docs, CogVideoX pipeline page, v0.30)",
+        aliases=("zai-org/CogVideoX-2b",),
+        steps=50,
+    ),
+    "Lightricks/LTX-Video": ModelSpec(
+        "Lightricks/LTX-Video",
+        "LTX-Video 2B (2024)",
+        ModelSize("LTX-Video", _T5_XXL, 1.92, 0.42, 2048, 128, time_compression=8, space_compression=32),
+        native=(161, 512, 704, 24),
+        license="LTX-Video open-weights licence (see its model card)",
+        gpu_dtype=torch.bfloat16,
+        steps=50,
+    ),
+    "Wan-AI/Wan2.1-T2V-1.3B-Diffusers": ModelSpec(
+        "Wan-AI/Wan2.1-T2V-1.3B-Diffusers",
+        "Wan 2.1 T2V 1.3B (2025)",
+        ModelSize("Wan 2.1 1.3B", 5.68, 1.42, 0.127, 1536, 96, time_compression=4, patch=2),
+        native=(81, 480, 832, 16),
+        license="Apache-2.0",
+        documented="8.19 GB with model offload and the T5 on the CPU, 480P on an RTX 4090 (Wan 2.1 README)",
+        gpu_dtype=torch.bfloat16,
+        steps=50,
+    ),
+    "emilianJR/epiCRealism": ModelSpec(
+        "emilianJR/epiCRealism",
+        "AnimateDiff v1.5.2 motion adapter on a Stable Diffusion 1.5 model (2023)",
+        ModelSize("AnimateDiff (SD 1.5)", 0.123, 1.31, 0.084, 320, 128, per_frame_vae=True),
+        native=(16, 512, 512, 8),
+        license="Apache-2.0 (motion adapter); CreativeML OpenRAIL-M (SD 1.5 base)",
+        pipeline_class="AnimateDiffPipeline",
+        extra=(("motion_adapter", "MotionAdapter", "guoyww/animatediff-motion-adapter-v1-5-2"),),
+        steps=25,
     ),
 }
 

@@ -5,12 +5,14 @@ diffusers marks TextToVideoSDPipeline deprecated and no longer tests it: these t
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
 
 from helpers import pipeline
-from helpers.catalog import MODELSCOPE, FamilyRules
+from helpers.catalog import FAMILIES, MODELSCOPE, FamilyRules
 from helpers.pipeline import PipelineUnavailable, canonical_id, generate, load_pipeline, unknown_words
 from helpers.tiny_pipelines import build_tiny
 
@@ -98,7 +100,7 @@ def test_unknown_words_lists_the_vocabulary(pipe, no_heavy_work):
 
 
 def test_frame_rule_of_a_family(pipe, no_heavy_work, monkeypatch):
-    monkeypatch.setitem(pipeline.FAMILIES, "TextToVideoSDPipeline", FamilyRules("4k+1 family", frame_step=4, frame_offset=1))
+    monkeypatch.setitem(FAMILIES, "TextToVideoSDPipeline", FamilyRules("4k+1 family", frame_step=4, frame_offset=1))
     with pytest.raises(ValueError, match=r"num_frames must be 4k\+1 for 4k\+1 family \(e.g. 17\), got 16"):
         generate(pipe, PROMPT, num_frames=16)
 
@@ -162,9 +164,10 @@ def test_no_offload_without_an_accelerator(tiny_path, monkeypatch):
     from diffusers import DiffusionPipeline
 
     monkeypatch.setattr(DiffusionPipeline, "enable_model_cpu_offload", forbidden)
-    pipe = load_pipeline(tiny_path, offload=True, progress=False)
-    assert pipe.course_info.options == []
-    assert any("offload skipped" in note and "no GPU" in note for note in pipe.course_info.notes)
+    pipe = load_pipeline(tiny_path, options=("model_offload", "vae_slicing"), progress=False)
+    assert pipe.course_info.options == ["vae_slicing"] and pipe.vae.use_slicing
+    assert any("model_offload skipped" in note and "no GPU" in note for note in pipe.course_info.notes)
+    assert generate(pipe, PROMPT, num_frames=2, steps=1, progress=False).clip.shape == (2, 32, 32, 3)
 
 
 class _FakePipe:
@@ -178,17 +181,34 @@ class _FakePipe:
     def enable_slicing(self):
         self.calls.append("slicing")
 
+    def enable_tiling(self):
+        self.calls.append("tiling")
+
     def to(self, device):
         self.calls.append(f"to {device}")
 
 
-@pytest.mark.parametrize("free_gb, expected", [(4.0, ["offload", "slicing"]), (40.0, ["to cuda"])])
-def test_gpu_memory_decides_offload(monkeypatch, free_gb, expected):
+@pytest.mark.parametrize(
+    "free_gb, options, calls",
+    [
+        (40.0, (), ["to cuda"]),  # ModelScope fits a 40 GB card as it is
+        (5.0, ("model_offload", "vae_slicing", "vae_tiling"), ["slicing", "tiling", "offload"]),
+    ],
+)
+def test_gpu_memory_decides_the_options(monkeypatch, free_gb, options, calls):
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(free_gb * 1e9), int(80e9)))
-    fake, info = _FakePipe(), pipeline.LoadInfo("m", "m", "cuda", "float16")
-    pipeline._apply_memory_options(fake, torch.device("cuda"), 10.0, None, info)
-    assert fake.calls == expected
-    assert f"{free_gb:.1f} GB GPU memory free" in info.notes[0]
+    monkeypatch.setattr(pipeline, "_ram_gb", lambda: (12.7, 12.7))  # free Colab's RAM
+    notes = []
+    chosen = pipeline.choose_options(pipeline.MODELS[MODELSCOPE], torch.device("cuda"), notes)
+    assert chosen == options and f"{free_gb:.1f} GB GPU memory free" in notes[0]
+    fake = _FakePipe()
+    applied, skipped = pipeline.apply_options(fake, chosen, torch.device("cuda"), torch.float16)
+    assert fake.calls == calls and skipped == [] and set(applied) == set(options)
+
+
+def test_no_options_on_a_cpu_or_for_a_folder():
+    assert pipeline.choose_options(pipeline.MODELS[MODELSCOPE], torch.device("cpu"), []) == ()
+    assert pipeline.choose_options(None, torch.device("cuda"), []) == ()
 
 
 def test_default_is_the_shipped_tiny_model_on_a_cpu():
@@ -204,6 +224,6 @@ def test_call_defaults_fill_the_settings(pipe, monkeypatch):
     expected = {"num_frames": 16, "height": 32, "width": 32, "num_inference_steps": 50, "guidance_scale": 9.0}
     assert pipeline.call_defaults(pipe) == expected  # TextToVideoSD's own, and its native size
     spec = pipeline.MODELS[MODELSCOPE]
-    monkeypatch.setitem(pipeline.MODELS, pipe.course_info.model_id, type(spec)(pipe.course_info.model_id, steps=1))
+    monkeypatch.setitem(pipeline.MODELS, pipe.course_info.model_id, replace(spec, model_id=pipe.course_info.model_id, steps=1))
     result = generate(pipe, PROMPT, num_frames=2, progress=False)
     assert result.settings["num_inference_steps"] == 1 and result.settings["guidance_scale"] == 9.0
