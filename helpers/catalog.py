@@ -39,6 +39,9 @@ class ModelSpec:
 
 
 _T5_XXL = 4.76  # billion parameters of the T5-XXL encoder (CogVideoX, LTX-Video)
+# VAE decoding, for the planner: CogVideoX decodes 2 latent frames (8 frames) at a time, Wan one latent
+# frame (4 frames) with a cache; LTX-Video decodes all frames at once but ends in a 4x4 pixel shuffle,
+# so its 128 channels at a quarter of the resolution are 8 per full-resolution pixel.
 MODELS: dict[str, ModelSpec] = {
     MODELSCOPE: ModelSpec(
         MODELSCOPE,
@@ -54,7 +57,7 @@ MODELS: dict[str, ModelSpec] = {
     "THUDM/CogVideoX-2b": ModelSpec(
         "THUDM/CogVideoX-2b",
         "CogVideoX-2B (2024)",
-        ModelSize("CogVideoX-2b", _T5_XXL, 1.69, 0.216, 1920, 128, time_compression=4, patch=2),
+        ModelSize("CogVideoX-2b", _T5_XXL, 1.69, 0.216, 1920, 128, time_compression=4, patch=2, vae_chunk_frames=8),
         native=(49, 480, 720, 8),
         license="Apache-2.0",
         documented="33 GB plain, 19 GB with model CPU offload, 11 GB with offload + VAE tiling "
@@ -65,7 +68,7 @@ MODELS: dict[str, ModelSpec] = {
     "Lightricks/LTX-Video": ModelSpec(
         "Lightricks/LTX-Video",
         "LTX-Video 2B (2024)",
-        ModelSize("LTX-Video", _T5_XXL, 1.92, 0.42, 2048, 128, time_compression=8, space_compression=32),
+        ModelSize("LTX-Video", _T5_XXL, 1.92, 0.42, 2048, 8, time_compression=8, space_compression=32),
         native=(161, 512, 704, 24),
         license="LTX-Video open-weights licence (see its model card)",
         gpu_dtype=torch.bfloat16,
@@ -74,7 +77,7 @@ MODELS: dict[str, ModelSpec] = {
     "Wan-AI/Wan2.1-T2V-1.3B-Diffusers": ModelSpec(
         "Wan-AI/Wan2.1-T2V-1.3B-Diffusers",
         "Wan 2.1 T2V 1.3B (2025)",
-        ModelSize("Wan 2.1 1.3B", 5.68, 1.42, 0.127, 1536, 96, time_compression=4, patch=2),
+        ModelSize("Wan 2.1 1.3B", 5.68, 1.42, 0.127, 1536, 96, time_compression=4, patch=2, vae_chunk_frames=4),
         native=(81, 480, 832, 16),
         license="Apache-2.0",
         documented="8.19 GB with model offload and the T5 on the CPU, 480P on an RTX 4090 (Wan 2.1 README)",

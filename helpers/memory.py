@@ -112,10 +112,10 @@ class PeakMemory:
 #   act_denoiser = K_DENOISER * 2 * N * 4 * D * b            N latent tokens, D the denoiser's width: a few
 #                                                            feed-forward-sized tensors (4 D) for the
 #                                                            conditional and unconditional batch (2)
-#   act_vae    = K_VAE * F * H * W * C * b * s               C channels at full resolution, s the share of a
-#                                                            frame decoded at once: 1, or a tile's share
-#                                                            with tiling; per-frame VAEs with slicing decode
-#                                                            one frame (F -> 1)
+#   act_vae    = K_VAE * F' * H * W * C * b * s              C channels per full-resolution pixel, F' the
+#                                                            frames decoded at once (all, or the VAE's
+#                                                            chunk; 1 for a per-frame VAE with slicing),
+#                                                            s = 1, or a tile's share of the frame with tiling
 #   plain:          sum_c weights_c + max_c act_c + OVERHEAD  (every model resident)
 #   model offload:  max_c (weights_c + act_c) + OVERHEAD      (one model on the GPU at a time)
 #   group offload:  max_c (weights_c / LAYERS + act_c) + OVERHEAD (a few layers at a time)
@@ -127,7 +127,7 @@ class PeakMemory:
 # RAM: with offload every model waits in RAM (sum of weights); plain loading streams weights to the
 # GPU (accelerate), so RAM holds about the largest model once.
 
-K_VAE = 4.5
+K_VAE = 25.0
 K_DENOISER = 4.0
 OVERHEAD_GB = 1.0  # CUDA context, allocator slack
 TEXT_ACT_GB = 0.5
@@ -154,11 +154,12 @@ class ModelSize:
     denoiser_b: float
     vae_b: float
     denoiser_width: int  # transformer hidden size, or a UNet's top channel count
-    vae_channels: int  # decoder channels at full resolution
+    vae_channels: int  # decoder channels per full-resolution pixel (C at H/p x W/p counts C / p^2)
     time_compression: int = 1  # frames -> latent frames (causal 3D VAEs: (F - 1) / t + 1)
     space_compression: int = 8  # pixels -> latent pixels, per side
     patch: int = 1  # latent pixels per token, per side
     per_frame_vae: bool = False  # an image VAE applied frame by frame (slicing then decodes one frame)
+    vae_chunk_frames: int | None = None  # frames a video VAE decodes at once (None: all of them)
 
 
 @dataclass
@@ -186,7 +187,7 @@ def estimate(size: ModelSize, frames: int, height: int, width: int, bytes_per_pa
         "denoiser": size.denoiser_b * 1e9 * denoiser_bytes / gb,
         "vae": size.vae_b * 1e9 * b / gb,
     }
-    decoded_frames = 1 if size.per_frame_vae and "vae_slicing" in options else frames
+    decoded_frames = 1 if size.per_frame_vae and "vae_slicing" in options else min(frames, size.vae_chunk_frames or frames)
     share = TILE_SHARE if "vae_tiling" in options else 1.0
     acts = {
         "text encoder": TEXT_ACT_GB,

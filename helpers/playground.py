@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .pipeline import Generation, call_defaults, generate
+from .generation import Generation, call_defaults, generate
 from .video import show_video
 
 OnGenerate = Callable[[Generation], None]

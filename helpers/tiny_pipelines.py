@@ -178,3 +178,30 @@ def build_tiny(family: str, path: str | os.PathLike, seed: int = 0) -> Path:
     path = Path(path)
     pipe.save_pretrained(path)
     return path
+
+
+def anatomy(pipe) -> str:
+    """A pipeline's parts as text: each component's class and parameters, the denoiser's blocks, the compression."""
+    import torch.nn as nn
+
+    from .generation import _compression, family_rules
+
+    lines = [f"{type(pipe).__name__}"]
+    for name, component in pipe.components.items():
+        if component is None:
+            continue
+        count = sum(p.numel() for p in component.parameters()) if isinstance(component, nn.Module) else 0
+        lines.append(f"  {name:15s} {type(component).__name__:32s} {count:>10,d} parameters")
+    denoiser = getattr(pipe, "transformer", None) or getattr(pipe, "unet", None)
+    for name, child in denoiser.named_children():
+        if isinstance(child, nn.ModuleList) and len(child):
+            kinds = sorted({type(block).__name__ for block in child})
+            lines.append(f"    {name}: {len(child)} x {' / '.join(kinds)}")
+    time_factor, space_factor = _compression(pipe)
+    lines.append(f"  pixels -> denoiser tokens: {time_factor}x fewer in time, {space_factor}x fewer per side in space")
+    rules = family_rules(pipe)
+    lines.append(
+        f"  frames: {rules.frame_step}k+{rules.frame_offset} up to {rules.max_frames}; "
+        f"sizes: multiples of {rules.size_multiple}"
+    )
+    return "\n".join(lines)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from helpers.pipeline import family_rules, generate, load_pipeline
-from helpers.tiny_pipelines import FAMILIES, build_tiny
+from helpers.tiny_pipelines import FAMILIES, anatomy, build_tiny
 
 # family -> (pipeline class, frame step, size multiple, a frame count it refuses, a size it refuses)
 EXPECTED = {
@@ -60,3 +60,12 @@ def test_family_refuses_bad_requests_before_heavy_work(family_pipe, monkeypatch)
 def test_unknown_family():
     with pytest.raises(ValueError, match="unknown family 'sora'"):
         build_tiny("sora", "/nonexistent")
+
+
+def test_anatomy_shows_the_denoiser_and_the_compression(family_pipe):
+    family, pipe = family_pipe
+    text = anatomy(pipe)
+    assert text.splitlines()[0] == EXPECTED[family][0] and "parameters" in text
+    step = EXPECTED[family][1]
+    assert f"{step}x fewer in time" in text and f"frames: {step}k+{int(step > 1)}" in text
+    assert ("transformer_blocks" in text or "blocks:" in text) if step > 1 else "down_blocks" in text

@@ -391,6 +391,97 @@ result2 = try_prompt(pipe, "a yellow square moving down" if on_tiny else "Waves 
 assert result2.clip.shape[0] == 16
 """),
     md(r"""
+## Beyond ModelScope: today's open text-to-video models
+
+The lesson's model is from 2023 and its class is deprecated in diffusers. Current open models
+replace the UNet3D with a **diffusion transformer** (DiT) that attends over all frames at once, and
+the per-frame image VAE with a **video VAE that compresses time too**. The same two calls load and
+run each of them; the table gives what they are made for and what they are documented to need
+(parameters in billions, approximate, from their model cards; sources: the model pages at
+`https://huggingface.co/<id>`, and the diffusers and Wan documentation quoted):
+"""),
+    code(r"""
+from helpers.catalog import MODELS
+from helpers.memory import estimate, plan
+
+print(f"{'model (hub id)':36s} {'params (text+denoiser+VAE)':>27s}  {'native':>20s}  licence")
+for model_id, spec in MODELS.items():
+    s = spec.size
+    frames, height, width, fps = spec.native
+    total = s.text_encoder_b + s.denoiser_b + s.vae_b
+    print(f"{model_id:36s} {total:5.2f} B = {s.text_encoder_b:.2f}+{s.denoiser_b:.2f}+{s.vae_b:.2f}  "
+          f"{frames:3d} x {height}x{width} @{fps:2d}fps  {spec.license}")
+    if spec.documented:
+        print(f"{'':36s} documented: {spec.documented}")
+assert len(MODELS) >= 5
+"""),
+    md(r"""
+### Will it fit? The planner
+
+`helpers.memory.estimate` adds up what sits on the GPU at the peak, for the model's native clip:
+weights (parameters x bytes per parameter, per component), plus the largest activation (the
+VAE decoding every frame at full resolution is usually the largest), plus about 1 GB of overhead:
+
+- **plain:** $\sum_c W_c + \max_c A_c$; **model CPU offload:** $\max_c (W_c + A_c)$ (one model on the
+  GPU at a time, all of them waiting in RAM); **group offload:** a few layers at a time;
+- **VAE tiling** decodes tiles of the frame, **VAE slicing** one frame of a per-frame VAE at a time,
+  **fp8 layerwise casting** stores the denoiser's weights in one byte per parameter.
+
+Its two constants are calibrated on the figures diffusers documents for CogVideoX-2B (33 GB plain,
+19 GB with offload, 11 GB with offload and tiling). `helpers.memory.plan` picks the cheapest
+option set that fits; here is its answer for free Colab (T4: 15 GB GPU, 12.7 GB RAM) and a 24 GB card:
+"""),
+    code(r"""
+machines = {"free Colab T4 (15 GB GPU, 12.7 GB RAM)": (15.0, 12.7), "24 GB GPU, 32 GB RAM": (24.0, 32.0)}
+answers = {}
+for model_id, spec in MODELS.items():
+    frames, height, width, _ = spec.native
+    plain = estimate(spec.size, frames, height, width)
+    print(f"{model_id}: plain {plain.gpu_gb:.1f} GB GPU")
+    for machine, (gpu_gb, ram_gb) in machines.items():
+        fit = plan(spec.size, frames, height, width, gpu_gb, ram_gb)
+        answers[model_id, machine] = fit
+        verdict = "does not fit (quantise, or make fewer/smaller frames)" if fit is None else \
+            f"{fit.gpu_gb:.1f} GB GPU, {fit.ram_gb:.1f} GB RAM with {', '.join(fit.options) or 'no options'}"
+        print(f"    {machine:40s} {verdict}")
+assert answers[pipeline.MODELSCOPE, "free Colab T4 (15 GB GPU, 12.7 GB RAM)"] is not None
+"""),
+    md(r"""
+To switch, change one line, on a GPU runtime (each downloads several GB the first time):
+
+```python
+pipe = load_pipeline("THUDM/CogVideoX-2b")                  # 49 frames, 720x480
+pipe = load_pipeline("Lightricks/LTX-Video")                # fast; frames 8k+1, sizes multiples of 32
+pipe = load_pipeline("Wan-AI/Wan2.1-T2V-1.3B-Diffusers")    # 81 frames, 832x480
+pipe = load_pipeline("emilianJR/epiCRealism")               # AnimateDiff motion adapter on SD 1.5
+result = generate(pipe, "A panda playing guitar in a bamboo forest")
+```
+
+`load_pipeline` applies the options the planner picks for your GPU, and `generate` refuses frame
+counts and sizes the model cannot take (a video VAE that compresses time 4x needs $4k+1$ frames)
+before any work. The architectures are easier to see than to name: here is each family built
+tiny, with random weights, from its real diffusers classes (nothing downloaded), and run once:
+"""),
+    code(r"""
+from helpers.tiny_pipelines import FAMILIES, anatomy, build_tiny
+
+tiny_folder = Path(tempfile.mkdtemp(prefix="t2v-tiny-families-"))
+for family, (builder, request) in FAMILIES.items():
+    tiny_pipe = load_pipeline(build_tiny(family, tiny_folder / family), progress=False)
+    clip = generate(tiny_pipe, "a red circle moving left", steps=2, progress=False, **request).clip
+    print(anatomy(tiny_pipe))
+    print(f"  -> one clip of {request}: {clip.shape}\n")
+    assert clip.shape == (request["num_frames"], request["height"], request["width"], 3)
+"""),
+    md(r"""
+Reading the printout: ModelScope and AnimateDiff denoise with a **UNet** whose blocks interleave
+spatial layers with temporal ones (UNet3D's temporal convolutions and attention; AnimateDiff's motion
+modules added to an image UNet), over latents from an image VAE applied frame by frame (1x in time).
+CogVideoX, LTX-Video and Wan use **transformer blocks** over space-time patches, so every token can
+attend to every other across frames, and a **video VAE** that also compresses time 4x (8x for the
+real LTX-Video), which is why they want $4k+1$ (or $8k+1$) frames: the first frame is kept on its own.
+"""),
+    md(r"""
 ## Exercises
 
 ### 1 · How many frames fit?
