@@ -228,3 +228,28 @@ def load_pipeline(
     info.seconds = time.perf_counter() - start
     pipe.course_info = info
     return pipe
+
+
+def bench() -> dict:
+    """Load time, and time and peak memory of one default clip, for the shipped tiny model (for ``make bench``).
+
+    Without ``data/tiny-t2v`` a tiny random-weight TextToVideoSDPipeline stands in (and the figures say so).
+    """
+    import tempfile
+
+    from .tiny_pipelines import build_tiny
+
+    with tempfile.TemporaryDirectory() as folder:
+        shipped = (TINY_T2V / "model_index.json").exists()
+        path = TINY_T2V if shipped else build_tiny("text-to-video-sd", Path(folder) / "tiny")
+        start = time.perf_counter()
+        pipe = load_pipeline(path, progress=False)
+        load_s = time.perf_counter() - start
+        generate(pipe, "a red circle moving left", num_frames=2, steps=1, progress=False)  # warm-up
+        result = generate(pipe, "a red circle moving left", seed=0, progress=False)
+    name = "tiny-t2v" if shipped else "random tiny TextToVideoSD"
+    return {
+        f"pipeline_load_s ({name})": load_s,
+        f"pipeline_clip_s ({name}, {result.settings['num_frames']} frames, {result.settings.get('num_inference_steps')} steps)": result.seconds,
+        f"pipeline_peak_gb ({result.memory_kind})": result.peak_gb,
+    }

@@ -227,3 +227,11 @@ def test_call_defaults_fill_the_settings(pipe, monkeypatch):
     monkeypatch.setitem(pipeline.MODELS, pipe.course_info.model_id, replace(spec, model_id=pipe.course_info.model_id, steps=1))
     result = generate(pipe, PROMPT, num_frames=2, progress=False)
     assert result.settings["num_inference_steps"] == 1 and result.settings["guidance_scale"] == 9.0
+
+
+def test_bench_reports_positive_figures(monkeypatch, tmp_path):
+    monkeypatch.setattr(pipeline, "TINY_T2V", tmp_path / "missing")  # the random stand-in: fast and always there
+    monkeypatch.setattr(pipeline, "generate", lambda pipe, prompt, **kw: generate(pipe, prompt, **(kw | {"steps": 1})))
+    figures = pipeline.bench()
+    assert len(figures) == 3 and all(value > 0 for value in figures.values())
+    assert all("random tiny" in key for key in list(figures)[:2])
