@@ -8,7 +8,10 @@
 Both go through ``diffusers.DiffusionPipeline.from_pretrained`` and ``pipe(...)``, for the real model
 and for the course's shipped tiny model alike. When the requested model cannot be used here (no GPU
 for a model that needs one, offline, hub unreachable) :func:`load_pipeline` says why and, unless
-``fallback=None``, loads ``data/tiny-t2v`` through the very same call.
+``fallback=None``, loads ``data/tiny-t2v`` through the very same call. On a GPU it applies the
+memory options ``helpers.memory.plan`` picks for the free memory (offload, VAE slicing/tiling, fp8
+weights); offloading is never applied without one. :func:`generate` lives in ``helpers.generation``
+and is re-exported here.
 
 What changed across diffusers versions (the one place we keep it; pyproject pins the tested range):
 
@@ -39,6 +42,8 @@ from .runtime import DATA_DIR, REPO_ROOT, _ram_gb, get_device
 
 #: the course's shipped tiny text-to-video pipeline (trained on the moving-shapes world)
 TINY_T2V = DATA_DIR / "tiny-t2v"
+
+
 class PipelineUnavailable(RuntimeError):
     """The requested model cannot be used here; the message names the cause and the alternative."""
 
