@@ -119,7 +119,7 @@ class FamilyRules:
 FAMILIES: dict[str, FamilyRules] = {
     # ModelScope was trained on 16-frame clips; its temporal attention has no position limit, so the
     # cap is ours: beyond 4x the training length clips fall apart and memory grows with every frame.
-    "TextToVideoSDPipeline": FamilyRules("ModelScope (UNet3D)", max_frames=64),
+    "TextToVideoSDPipeline": FamilyRules("TextToVideoSDPipeline (ModelScope's UNet3D)", max_frames=64),
     # the motion modules' positional embedding has 32 positions (motion_max_seq_length)
     "AnimateDiffPipeline": FamilyRules("AnimateDiff (UNet2D + motion modules)", max_frames=32),
     # CogVideoX-2b/5b generate 49 frames (6 s at 8 fps); their positional embeddings are sized for it
