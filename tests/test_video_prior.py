@@ -143,3 +143,12 @@ def test_save_and_reload(tmp_path):
     assert again.config == model.config
     words, video = caption_ids(CAPTIONS), torch.randint(0, 8, (3, 11))
     torch.testing.assert_close(again(words, video)[0], model(words, video)[0])
+
+
+def test_stop_after_returns_the_first_tokens():
+    model = micro()
+    full = sample(model, CAPTIONS, generator=torch.Generator().manual_seed(4), progress=False)
+    part = sample(model, CAPTIONS, generator=torch.Generator().manual_seed(4), progress=False, stop_after=5)
+    assert part.shape == (3, 5) and torch.equal(part, full.flatten(1)[:, :5])
+    with pytest.raises(ValueError, match="stop_after"):
+        sample(model, CAPTIONS, stop_after=13, progress=False)
