@@ -100,6 +100,7 @@ def bench_modules() -> list[dict]:
             continue
         if not callable(getattr(module, "bench", None)):
             continue
+        print(f"bench {name} ...", flush=True)
         start = time.perf_counter()
         try:
             figures = module.bench()
