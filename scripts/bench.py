@@ -163,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models-only", action="store_true", help="skip the notebooks")
     parser.add_argument("--notebooks-only", action="store_true", help="skip the module benches")
     args = parser.parse_args(argv)
+    os.environ.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")  # offline first: benches never download
     OUT_DIR.mkdir(exist_ok=True)
     info, sections, failed = machine(), [], False
     if not args.models_only:
