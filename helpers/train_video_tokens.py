@@ -56,7 +56,7 @@ class VideoTokensRecipe:
     )
     tokenizer_batch: int = 16
     prior_batch: int = 32
-    clips_per_combo: int = 40
+    clips_per_combo: int = 60
     eval_per_combo: int = 2
     seed: int = 0
 
