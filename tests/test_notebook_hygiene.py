@@ -89,3 +89,17 @@ def test_notebook_has_a_checklist_entry(path):
     from helpers.progress import checklists
 
     assert path.name[:2] in checklists()["notebooks"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_matches_its_builder(path, tmp_path):
+    import importlib
+
+    from scripts.nbtools import write_notebook
+
+    builder = importlib.import_module(f"scripts.notebooks.build_{path.name[:2]}")
+    rebuilt = write_notebook(tmp_path / path.name, builder.CELLS)
+    assert rebuilt.read_text() == path.read_text(), (
+        f"{path.name} differs from what its builder writes: edit the builder and run "
+        f"`python -m scripts.notebooks.build_{path.name[:2]}`, never the notebook by hand"
+    )
