@@ -43,7 +43,7 @@ class CascadeTrainConfig:
         "temporal_sr": TrainConfig(steps=600, lr=1e-3, warmup_steps=30, ema_decay=0.99, log_every=25, time_limit_s=120),
         "spatial_sr": TrainConfig(steps=600, lr=1e-3, warmup_steps=30, ema_decay=0.99, log_every=25, time_limit_s=150),
     })
-    batch_size: int = 16
+    batch_size: int = 8
     seed: int = 0
 
     def __post_init__(self) -> None:
