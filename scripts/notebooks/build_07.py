@@ -506,8 +506,10 @@ if feedback.passed:
     slope = np.polyfit(frame_counts, peaks, 1)[0]
     if slope > 0:
         fit = answer(frame_counts, peaks, budget)
-        print(f"measured {1000 * slope:.1f} MB per extra frame: about {fit} frames fit in {budget:.1f} GB "
-              f"({'GPU' if device.type == 'cuda' else 'available RAM'}), {fit / 8:.0f} s of video at 8 fps")
+        cap = pipeline.family_rules(pipe).max_frames
+        print(f"measured {1000 * slope:.1f} MB per extra frame: memory allows about {fit} frames in {budget:.1f} GB "
+              f"({'GPU' if device.type == 'cuda' else 'available RAM'}); the model itself is capped at {cap} "
+              f"frames, so {min(fit, cap)} frames = {min(fit, cap) / 8:.1f} s of video at 8 fps")
         assert fit >= 0
     else:
         print("peak memory did not grow measurably with frames here (the allocator reused memory): "
