@@ -23,21 +23,10 @@ from pathlib import Path
 
 import torch
 
-from .text_encoder import build_tokenizer
+from .text_encoder import TextEncoderConfig, build_text_encoder, build_tokenizer
 
 TEXT_DIM = 32  # features of the tiny T5 text encoders
-
-
-def _clip_text_encoder(tokenizer, hidden: int = 8):
-    """A one-layer CLIP text encoder (ModelScope uses OpenCLIP ViT-H with 1024 features)."""
-    from transformers import CLIPTextConfig, CLIPTextModel
-
-    config = CLIPTextConfig(
-        vocab_size=len(tokenizer), hidden_size=hidden, intermediate_size=2 * hidden, num_hidden_layers=1,
-        num_attention_heads=2, max_position_embeddings=tokenizer.model_max_length, projection_dim=hidden,
-        pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
-    )
-    return CLIPTextModel(config)
+TINY_CLIP = TextEncoderConfig(hidden_size=8, num_layers=1, num_heads=2)  # ModelScope's OpenCLIP text tower has 1024
 
 
 def _t5_text_encoder(tokenizer, umt5: bool = False):
@@ -74,7 +63,8 @@ def text_to_video_sd():
     )
     scheduler = DDIMScheduler(beta_schedule="scaled_linear", clip_sample=False, set_alpha_to_one=False)
     return TextToVideoSDPipeline(
-        vae=_per_frame_vae(), text_encoder=_clip_text_encoder(tokenizer), tokenizer=tokenizer, unet=unet, scheduler=scheduler
+        vae=_per_frame_vae(), text_encoder=build_text_encoder(TINY_CLIP, tokenizer), tokenizer=tokenizer, unet=unet,
+        scheduler=scheduler,
     )
 
 
@@ -93,7 +83,7 @@ def animatediff():
     )
     scheduler = DDIMScheduler(beta_schedule="linear", clip_sample=False, steps_offset=1)
     return AnimateDiffPipeline(
-        vae=_per_frame_vae(), text_encoder=_clip_text_encoder(tokenizer), tokenizer=tokenizer, unet=unet,
+        vae=_per_frame_vae(), text_encoder=build_text_encoder(TINY_CLIP, tokenizer), tokenizer=tokenizer, unet=unet,
         motion_adapter=adapter, scheduler=scheduler,
     )
 
