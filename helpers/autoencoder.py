@@ -131,7 +131,7 @@ def calibrate_scaling(vae, num_clips: int = 64, seed: int = 123) -> float:
     from .shapes import make_batch
 
     combos = split_combos("train")
-    video = make_batch([combos[i % len(combos)] for i in range(num_clips)], seed=seed)  # (N, 3, F, H, W)
+    video = make_batch([combos[i % len(combos)] for i in range(num_clips)], seed=seed).to(vae.device)  # (N, 3, F, H, W)
     vae.register_to_config(scaling_factor=1.0)
     std = float(encode_video(vae, video).std())
     vae.register_to_config(scaling_factor=1.0 / std)
@@ -144,7 +144,7 @@ def reconstruct_clips(vae, captions: list[str], seed: int = 1000) -> tuple[list[
     from .shapes import make_batch
     from .video import tensor_to_clips
 
-    video = make_batch(captions, seed=seed)  # (B, 3, F, H, W)
+    video = make_batch(captions, seed=seed).to(vae.device)  # (B, 3, F, H, W)
     recon = decode_video(vae, encode_video(vae, video))  # (B, 3, F, H, W)
     return tensor_to_clips(video), tensor_to_clips(recon)
 

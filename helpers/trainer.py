@@ -110,11 +110,15 @@ class TrainResult:
     resumed_from: int = 0
 
 
-def lr_at(step: int, cfg: TrainConfig) -> float:
-    """Learning rate at ``step``: linear warm-up, then cosine decay to ``lr * final_lr_share``."""
+def lr_at(step: int, cfg: TrainConfig, time_share: float = 0.0) -> float:
+    """Learning rate at ``step``: linear warm-up, then cosine decay to ``lr * final_lr_share``.
+
+    With a time limit, the decay follows whichever is further along: steps or time (``time_share``
+    of ``time_limit_s`` spent), so a time-limited run still ends at the low learning rate.
+    """
     if step < cfg.warmup_steps:
         return cfg.lr * (step + 1) / cfg.warmup_steps
-    progress = (step - cfg.warmup_steps) / max(1, cfg.steps - cfg.warmup_steps)
+    progress = max((step - cfg.warmup_steps) / max(1, cfg.steps - cfg.warmup_steps), time_share)
     cosine = 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))
     return cfg.lr * (cfg.final_lr_share + (1 - cfg.final_lr_share) * cosine)
 
@@ -195,8 +199,10 @@ def train(
     running: dict[str, float] = {}
     end_step = cfg.steps
     for step in bar:
+        time_share = (time.monotonic() - started) / cfg.time_limit_s if cfg.time_limit_s else 0.0
+        lr = lr_at(step, cfg, time_share)
         for group in optimizer.param_groups:
-            group["lr"] = lr_at(step, cfg)
+            group["lr"] = lr
         batch = _to_device(batch_fn(step), accelerator.device)
         loss, logs = loss_fn(model, batch)
         if not torch.isfinite(loss):
@@ -212,13 +218,13 @@ def train(
             running[key] = running.get(key, 0.0) + float(value)
         if (step + 1) % cfg.log_every == 0 or step + 1 == cfg.steps:
             count = (step % cfg.log_every) + 1
-            row = {"step": step + 1, "lr": lr_at(step, cfg), **{k: v / count for k, v in running.items()}}
+            row = {"step": step + 1, "lr": lr, "time_s": time.monotonic() - started, **{k: v / count for k, v in running.items()}}
             history.append(row)
             running = {}
             bar.set_postfix(loss=f"{row['loss']:.4f}")
             if on_log is not None:
                 on_log(step + 1, row)
-        if cfg.time_limit_s is not None and time.monotonic() - started > cfg.time_limit_s:
+        if cfg.time_limit_s is not None and time_share >= 1.0:
             end_step = step + 1
             break
         if ckpt is not None and time.monotonic() - last_save > cfg.checkpoint_every_s and accelerator.is_main_process:
