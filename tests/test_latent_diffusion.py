@@ -1,0 +1,66 @@
+"""Noise schedule, targets, caption dropout, flips and the caption-loss-gap instrument (test c)."""
+
+import numpy as np
+import pytest
+import torch
+
+from helpers.latent_diffusion import add_noise, caption_loss_gaps, drop_captions, flip_caption, make_scheduler, sample_timesteps
+from helpers.shapes import parse_caption
+
+
+def test_schedule_reaches_pure_noise_and_targets_are_consistent():
+    sched = make_scheduler("v_prediction")
+    assert float(sched.alphas_cumprod[-1]) == pytest.approx(0.0, abs=1e-6)  # zero terminal SNR
+    z0, noise = torch.randn(2, 4, 3, 2, 2), torch.randn(2, 4, 3, 2, 2)
+    t = torch.tensor([999, 10])
+    zt, v = add_noise(sched, z0, noise, t)
+    torch.testing.assert_close(zt[0], noise[0], atol=1e-5, rtol=0)  # pure noise at the last step
+    torch.testing.assert_close(v[0], -z0[0], atol=1e-5, rtol=0)  # v = -x0 there
+    _, eps = add_noise(make_scheduler("epsilon"), z0, noise, t)
+    _, x0 = add_noise(make_scheduler("sample"), z0, noise, t)
+    assert torch.equal(eps, noise) and torch.equal(x0, z0)
+    with pytest.raises(ValueError, match="prediction_type"):
+        make_scheduler("flow")
+
+
+def test_flip_caption_changes_exactly_one_word():
+    for kind in ("color", "shape", "direction"):
+        flipped = parse_caption(flip_caption("a red circle moving left", kind))
+        original = parse_caption("a red circle moving left")
+        assert [getattr(flipped, k) != getattr(original, k) for k in ("color", "shape", "direction")].count(True) == 1
+        assert getattr(flipped, kind) != getattr(original, kind)
+    assert flip_caption("a red circle moving left", "direction") == "a red circle moving right"
+    with pytest.raises(ValueError, match="kind"):
+        flip_caption("a red circle moving left", "size")
+
+
+def test_drop_captions_rate_and_rows():
+    ids = torch.arange(8).repeat(1000, 1)
+    empty = torch.full((8,), -1)
+    out = drop_captions(ids, empty, 0.1, torch.Generator().manual_seed(0))
+    dropped = (out == -1).all(dim=1)
+    assert 0.07 < dropped.float().mean() < 0.13
+    assert torch.equal(out[~dropped], ids[~dropped])
+    with pytest.raises(ValueError, match="dropout"):
+        drop_captions(ids, empty, 1.0)
+
+
+def test_sample_timesteps_high_noise_share():
+    t = sample_timesteps(1000, 1000, torch.Generator().manual_seed(0), high_noise_share=0.5)
+    assert t.min() >= 0 and t.max() == 999 and 0.4 < (t == 999).float().mean() < 0.6
+
+
+def test_caption_loss_gaps_see_only_the_words_the_model_reads():
+    """Gaps are exactly zero for a word the tokenizer cuts, and non-zero for a word it keeps."""
+    from helpers.caption_probe import ProbeConfig, build_probe_model, probe_data
+
+    clips, captions = probe_data(ProbeConfig(clips_per_caption=1))
+    for length, direction_zero in ((8, False), (6, True)):
+        model = build_probe_model(ProbeConfig(tokenizer_length=length, model="unet3d"))
+        gaps = caption_loss_gaps(model, clips, captions, [999, 500], kinds=("color", "direction"))
+        assert set(gaps) == {"loss", "color", "direction"} and gaps["direction"].shape == (2,)
+        assert np.all(gaps["loss"] > 0)
+        assert np.all(gaps["direction"] == 0.0) == direction_zero
+        assert np.all(gaps["color"] != 0.0)
+    with pytest.raises(ValueError, match="captions"):
+        caption_loss_gaps(model, clips, captions[:3], [999])
