@@ -16,8 +16,8 @@ cross-fade; say what per-frame latents do *not* capture about time.
 
 **Prerequisites:** 00; 02 (convolutions, costs).
 
-**Time:** quick mode about 40 s, full mode about 3 min on a 2-core laptop CPU (mostly the training
-run); under a minute on a GPU. **GPU needed:** no.
+**Time:** quick mode about 30 s, full mode about 3 min on a 2-core CPU (mostly the training run,
+which uses a GPU if there is one). **GPU needed:** no.
 """),
     code(r"""
 import copy
@@ -176,7 +176,8 @@ for caption, row in zip(captions, psnr):
 ax.set_xlabel("frame")
 ax.set_ylabel("PSNR (dB, higher is better)")
 ax.set_title("reconstruction quality frame by frame")
-ax.legend(fontsize=7, ncol=2)
+ax.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.22))
+figure.tight_layout()
 plt.show()
 
 print(f"{'caption':30s} {'colour':>6s} {'shape':>6s} {'dir':>5s} {'mean PSNR':>10s}")
@@ -186,6 +187,16 @@ for caption, grade, row in zip(captions, grades, psnr):
           f"{'yes' if grade.direction else 'NO':>5s} {row.mean():10.1f}")
 assert errors.shape == (len(captions), 16) and np.isfinite(psnr).all()
 assert np.mean([g.color and g.direction for g in grades]) >= 0.8, "colour and direction survive the autoencoder"
+"""),
+    md(r"""
+The error is not flat over time: it rises and falls with a period of about 4 frames. The shape
+moves 1.25 px a frame, so every 4 frames it has moved exactly 5 px and sits at the same sub-pixel
+offset again: its anti-aliased edge looks the same, and some edge patterns are easier to encode
+than others. A
+per-frame autoencoder has no reason to make neighbouring frames' errors agree: in a generated
+clip such differences show up as flicker.
+
+Over many clips:
 """),
     code(r"""
 if runtime.is_quick():   # one clip for each colour and shape (directions in turn)
@@ -254,6 +265,13 @@ print(f"{Z.shape[0]} clips, {Z.shape[1]} numbers each; PC1 and PC2 explain {expl
       f"|correlation| with torch.pca_lowrank: {agreement[0]:.4f}, {agreement[1]:.4f}")
 assert min(agreement) > 0.99
 """),
+    md(r"""
+Two maps of the same clips. **All numbers**: each clip's whole latent, as above. **Pooled**: each
+of the 8 channels averaged over the $8 \times 8$ map and the 16 frames, which keeps *what* is in
+the clip and throws away *where* and *when*. Colour is the dot's colour, direction its marker;
+the separation score is the share of the map's spread explained by the groups' centres (1: tight,
+separate groups; 0: mixed).
+"""),
     code(r"""
 def separation(points, labels):
     # share of the 2D spread explained by the group means (1: tight separate groups, 0: mixed)
@@ -262,35 +280,38 @@ def separation(points, labels):
     between = sum(((points[labels == l].mean(dim=0) - centre) ** 2).sum() * (labels == l).sum() for l in set(labels))
     return float(between / ((points - centre) ** 2).sum())
 
+pooled = all_latents.mean(dim=(2, 3, 4))                                  # (N, c): each channel averaged over F, h, w
+maps = {"all numbers (8192 per clip)": pca_2d(Z), "pooled over space and time (8 per clip)": pca_2d(pooled)}
 palette = {"red": "tab:red", "green": "tab:green", "blue": "tab:blue", "yellow": "gold"}
 markers = {"right": ">", "left": "<", "up": "^", "down": "v"}
-color_sep, direction_sep = separation(points, [c.color for c in combos]), separation(points, [c.direction for c in combos])
-figure, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-for ax, key, score in ((axes[0], "color", color_sep), (axes[1], "direction", direction_sep)):
-    for combo, (x, y) in zip(combos, points.numpy()):
-        if key == "color":
-            ax.scatter(x, y, color=palette[combo.color], marker="o", s=25)
-        else:
-            ax.scatter(x, y, color="k", marker=markers[combo.direction], s=30)
-    handles = ([plt.Line2D([], [], color=c, marker="o", linestyle="", label=n) for n, c in palette.items()] if key == "color"
-               else [plt.Line2D([], [], color="k", marker=m, linestyle="", label=n) for n, m in markers.items()])
-    ax.legend(handles=handles, fontsize=8)
-    ax.set_xlabel(f"PC1 ({explained[0]:.0%} of variance)")
-    ax.set_ylabel(f"PC2 ({explained[1]:.0%} of variance)")
-    ax.set_title(f"clip latents coloured by {key}: separation {score:.2f}")
+scores = {}
+figure, axes = plt.subplots(1, 2, figsize=(11, 4.4))
+for ax, (name, (points_, explained_)) in zip(axes, maps.items()):
+    for combo, (x, y) in zip(combos, points_.numpy()):
+        ax.scatter(x, y, color=palette[combo.color], marker=markers[combo.direction], s=30)
+    scores[name] = (separation(points_, [c.color for c in combos]), separation(points_, [c.direction for c in combos]))
+    ax.set_xlabel(f"PC1 ({explained_[0]:.0%} of variance)")
+    ax.set_ylabel(f"PC2 ({explained_[1]:.0%} of variance)")
+    ax.set_title(f"{name}\nseparation: colour {scores[name][0]:.2f}, direction {scores[name][1]:.2f}", fontsize=10)
+handles = [plt.Line2D([], [], color=c, marker="o", linestyle="", label=n) for n, c in palette.items()]
+handles += [plt.Line2D([], [], color="k", marker=m, linestyle="", label=f"moving {n}") for n, m in markers.items()]
+axes[1].legend(handles=handles, fontsize=7, ncol=2)
+figure.suptitle("PCA maps of clip latents: colour = the shape's colour, marker = its direction")
 figure.tight_layout()
 plt.show()
-print(f"separation by colour {color_sep:.2f}, by direction {direction_sep:.2f}")
-assert color_sep > direction_sep
+for name, (color_score, direction_score) in scores.items():
+    print(f"{name:42s} separation by colour {color_score:.2f}, by direction {direction_score:.2f}")
+pooled_color, pooled_direction = scores["pooled over space and time (8 per clip)"]
+assert pooled_color > 0.5 > 0.1 > pooled_direction
 """),
     md(r"""
-Colour organises the map; direction hardly shows. That is no accident: a per-frame latent says
-*what is where in this frame*. Direction is not stored anywhere; it only exists as the change of
-position **between** frames, and PCA of whole latents mostly sees colour (which changes every
-number of a clip at once) and where the shape happens to be. The motion *is* recoverable, but
-only by comparing frames: below, the centre of the latent "energy" (per latent pixel, the distance
-$\lVert z - z_\text{empty} \rVert$ from the latent of an empty black frame) is tracked from frame
-to frame and a line is fitted: its slope is a velocity.
+Pooled, colour organises the map and direction vanishes: a latent pixel says *what* is there,
+and that is the same whichever way the shape moves. With all numbers, the map is dominated by
+*where* the shape is in each frame, and neither colour nor direction forms clean groups. Direction
+is not stored in any latent frame; it only exists as the change of position **between** frames.
+It *is* recoverable, but only by comparing frames: below, the centre of the latent "energy" (per
+latent pixel, the distance $\lVert z - z_\text{empty} \rVert$ from the latent of an empty black
+frame) is tracked from frame to frame and a line is fitted: its slope is a velocity.
 """),
     code(r"""
 with torch.no_grad():
@@ -335,7 +356,8 @@ for caption_a, seed_a, caption_b, seed_b in pairs:
     x_a, x_b = shapes.make_batch([caption_a], seed=seed_a), shapes.make_batch([caption_b], seed=seed_b)   # (1, 3, F, H, W)
     with torch.no_grad():
         z_a, z_b = autoencoder.encode_video(vae, x_a), autoencoder.encode_video(vae, x_b)                # (1, c, F, h, w)
-        latent_path = [video.tensor_to_frames(autoencoder.decode_video(vae, (1 - a) * z_a + a * z_b)) for a in alphas]
+        weights = torch.tensor(alphas).view(-1, 1, 1, 1, 1)                                              # (alphas, 1, 1, 1, 1)
+        latent_path = video.tensor_to_clips(autoencoder.decode_video(vae, (1 - weights) * z_a + weights * z_b))  # one batch
     pixel_path = [video.tensor_to_frames((1 - a) * x_a + a * x_b) for a in alphas]
     name = f"{caption_a.replace('a ', '', 1)} -> {caption_b.replace('a ', '', 1)}"
     middles[name] = (pixel_path[2], latent_path[2])
@@ -365,18 +387,22 @@ for name, (pixel_mid, latent_mid) in middles.items():
         print(f"{name:50s} {kind:17s}: one object in {analysis.single_object_share:4.0%} of frames, "
               f"colour {analysis.color}, direction {analysis.direction}, brightest value {clip.max():.2f}")
 assert len(rows) == 2 * len(pairs) and rows[0].shape == (len(alphas), 32, 32, 3)
+for name, (pixel_mid, latent_mid) in middles.items():
+    assert pixel_mid.max() <= 0.51 < latent_mid.max(), "a cross-fade halves the brightness, the decoder keeps it"
 """),
     md(r"""
 What to read in it:
 
-- The **pixel cross-fade** is a double exposure: two half-bright objects, each moving its own
-  way (the analyser finds two objects), or, for the same path, one object of an averaged dull
-  colour at half brightness.
-- The **latent blend** goes through the decoder, which has only ever produced clean, full-
-  strength shapes: it tends to commit to bright, plausible-looking frames rather than a ghost
-  pair. But this latent space is *spatial* (an $8 \times 8$ map per frame), so a blend of two
-  layouts cannot become one shape half-way between them; latents of an image autoencoder are
-  not a "meaning" space. Diffusion does not need them to be: it needs them small and decodable.
+- The **pixel cross-fade** is a double exposure: both clips at partial strength. Pair 1 shows
+  two half-bright objects, each moving its own way (the analyser finds two objects in every
+  frame); pair 2 passes through a dull in-between colour at half brightness.
+- The **latent blend** goes through the decoder, which has only ever drawn full-strength shapes:
+  brightness stays high and each object fades in or out over a shorter stretch of $\alpha$, a
+  sharper dissolve. But half-way pair 1 still shows two objects: each latent frame is a *spatial
+  map*, so a blend of two layouts cannot become one shape somewhere in between. And pair 2, with
+  the same layout, gets a bright shape of mixed colour (one colour at the rim, the other inside),
+  not a clean in-between colour: an image autoencoder's latent space is compact and decodable,
+  not a space of meanings. Diffusion only needs the first two.
 - Nothing in either path knows about motion: every frame is blended on its own.
 
 ## 7. What per-frame latents do not capture about time
