@@ -132,7 +132,8 @@ request, so a typo costs a clear message, not minutes of denoising.
 """),
     code(r"""
 PROMPT = "a red circle moving right" if on_tiny else "An astronaut riding a horse on the moon, cinematic, 4k"
-result = generate(pipe, PROMPT, num_frames=16, seed=0)
+STEPS = runtime.pick(quick=10, full=None)   # denoising steps: fewer in quick mode; None = the model's default
+result = generate(pipe, PROMPT, num_frames=16, steps=STEPS, seed=0)
 tick("07", "goal.pretrained")            # the lesson's goal: you have used a pretrained model
 video.show_video(result.clip, PROMPT)
 print(result, "|", result.settings)
@@ -150,7 +151,7 @@ shipped tiny model (a few MB, so cheap on any machine). Since diffusers 0.26 `.f
     code(r"""
 tiny = DiffusionPipeline.from_pretrained(pipeline.TINY_T2V)
 tiny.set_progress_bar_config(leave=False)
-frames = tiny("a green square moving up", num_frames=8).frames
+frames = tiny("a green square moving up", num_frames=8, num_inference_steps=STEPS or 50).frames
 print(type(frames).__name__, frames.shape, frames.dtype, f"[{frames.min():.2f}, {frames.max():.2f}]")
 clip = frames[0]                          # (F, H, W, 3): the first (and only) clip
 assert frames.ndim == 5 and clip.shape[0] == 8 and clip.shape[-1] == 3
@@ -247,8 +248,7 @@ compares every frame with every other, so eventually quadratically).
 """),
     code(r"""
 frame_counts = runtime.pick(quick=[8, 24, 48], full=[8, 16, 24, 32, 48, 64])
-sweep_steps = runtime.pick(quick=10, full=None)              # fewer steps in quick mode: the shape of the curve is the point
-sweep = [generate(pipe, PROMPT, num_frames=f, steps=sweep_steps, seed=0) for f in frame_counts]
+sweep = [generate(pipe, PROMPT, num_frames=f, steps=STEPS, seed=0) for f in frame_counts]
 seconds = np.array([r.seconds for r in sweep])
 peaks = np.array([r.peak_gb for r in sweep])
 figure, (ax_time, ax_memory) = plt.subplots(1, 2, figsize=(9, 3.2))
@@ -307,7 +307,7 @@ default_w = pipeline.call_defaults(world)["guidance_scale"]
 guidances = sorted(set(runtime.pick(quick=[1.0], full=[1.0, 2.0, 4.0, 7.0, 12.0])) | {default_w})
 rates, by_guidance = {}, {}
 for w in guidances:
-    by_guidance[w] = [generate(world, c, num_frames=16, guidance=w, seed=i, progress=False).clip for i, c in enumerate(captions)]
+    by_guidance[w] = [generate(world, c, num_frames=16, steps=STEPS, guidance=w, seed=i, progress=False).clip for i, c in enumerate(captions)]
     rates[w] = judge.grade_clips(by_guidance[w], captions)
     print(f"guidance {w:4.1f}: " + ", ".join(f"{k} {v:.0%}" for k, v in rates[w].items()))
 figure, ax = plt.subplots(figsize=(6, 3.2))
@@ -379,7 +379,7 @@ function behind the button: `try_prompt(pipe, prompt, num_frames, steps, guidanc
 """),
     code(r"""
 on_generate = lambda result: tick("07", "goal.pretrained")
-playground = prompt_playground(pipe, PROMPT, num_frames=16, seed=1, on_generate=on_generate)
+playground = prompt_playground(pipe, PROMPT, num_frames=16, steps=STEPS, seed=1, on_generate=on_generate)
 if runtime.is_quick() and playground is not None:
     playground.prompt.value = "a blue triangle moving left" if on_tiny else "A panda playing guitar, cartoon"
     playground.generate()                   # what the button does; CI presses it
@@ -387,7 +387,7 @@ if runtime.is_quick() and playground is not None:
 """),
     code(r"""
 result2 = try_prompt(pipe, "a yellow square moving down" if on_tiny else "Waves crashing on a beach at sunset",
-                     num_frames=16, seed=2, on_generate=on_generate)
+                     num_frames=16, steps=STEPS, seed=2, on_generate=on_generate)
 assert result2.clip.shape[0] == 16
 """),
     md(r"""
