@@ -210,8 +210,9 @@ def motion_kernel(direction: str = "right", frames: int = 4, speed: float = 1.25
     """A hand-made space-time kernel ``(1, 1, frames, K, K)`` that follows an edge moving ``direction`` at ``speed`` px/frame.
 
     For "right": on frame ``t`` an edge detector ``[-1, 0, +1]`` along x (averaged over 3 rows) sits
-    ``round(speed * t)`` pixels further right, so its taps line up only with an edge that moves right
-    at that speed. Scaled so a sharp step from -1 to +1 moving exactly along it gives 1.
+    ``round(speed * (t - (frames - 1) / 2))`` pixels right of the centre, so its taps line up only with
+    an edge that moves right at that speed. Scaled so a sharp step from -1 to +1 moving exactly along
+    it gives 1. Other directions are quarter turns of it (y grows downward).
     """
     if direction not in _ROTATIONS:
         raise ValueError(f"direction must be one of {list(_ROTATIONS)}, got {direction!r}")
