@@ -281,7 +281,8 @@ def temporal_receptive_field(kernel_sizes: Sequence[int], dilations: Sequence[in
 
 def measure_temporal_receptive_field(layers: nn.Module, in_channels: int, num_frames: int, size: int = 4) -> int:
     """Frames of the input that reach the middle output voxel: autograd on ``layers`` (convs, no ReLU)."""
-    x = torch.randn(1, in_channels, num_frames, size, size, requires_grad=True)  # (1, C, F, S, S)
+    device = next(layers.parameters(), torch.empty(0)).device
+    x = torch.randn(1, in_channels, num_frames, size, size, device=device, requires_grad=True)  # (1, C, F, S, S)
     y = layers(x)  # (1, C', F', S', S')
     y[0, :, y.shape[2] // 2, y.shape[3] // 2, y.shape[4] // 2].sum().backward()
     touched = (x.grad.abs().sum(dim=(0, 1, 3, 4)) > 0).nonzero().flatten()  # indices of frames that matter
