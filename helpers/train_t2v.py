@@ -155,7 +155,9 @@ def evaluate(pipe, clips_per_combo: int = 4, seed: int = 0, batch: int = 48, **k
     return result
 
 
-def run(cfg: T2VConfig, out: str | Path, vae_path: str | None = None, work_dir: str | Path | None = None, progress: bool = True) -> dict:
+def run(
+    cfg: T2VConfig, out: str | Path, vae_path: str | None = None, work_dir: str | Path | None = None, progress: bool = True, init_from: str | None = None
+) -> dict:
     """The whole recipe (steps 1-4 of the module docstring); returns a summary with the loss and gap history."""
     from diffusers import AutoencoderKL
 
@@ -173,6 +175,12 @@ def run(cfg: T2VConfig, out: str | Path, vae_path: str | None = None, work_dir: 
     # 2. latents of the training combinations
     latents, captions = cache_latents(vae, TRAIN_COMBOS, cfg.clips_per_combo, cfg.seed, device)
     model = build_denoiser(cfg)
+    if init_from:  # continue from a saved pipeline's UNet and text encoder
+        from diffusers import UNet3DConditionModel
+        from transformers import CLIPTextModel
+
+        model.unet = UNet3DConditionModel.from_pretrained(Path(init_from) / "unet")
+        model.text_encoder = CLIPTextModel.from_pretrained(Path(init_from) / "text_encoder")
     input_ids = tokenize(model.tokenizer, captions).to(latents.device)  # (N, L)
     batch_fn = make_batch_fn(latents, input_ids, model.empty_ids(), cfg, model.scheduler.config.num_train_timesteps)
     # 3. train, probing the caption gaps now and then on fixed clips of every training combo
@@ -215,6 +223,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clips-per-combo", type=int, default=None)
     parser.add_argument("--work", default="runs/tiny-t2v", help="checkpoints and summary.json (resume from here)")
     parser.add_argument("--evaluate", type=int, default=0, help="grade N samples per combination after training")
+    parser.add_argument("--init", default=None, help="a saved pipeline folder whose UNet and text encoder to continue from")
+    parser.add_argument("--minutes", type=float, default=None, help="time limit for the UNet training")
     args = parser.parse_args(argv)
     cfg = T2VConfig()
     if args.steps:
@@ -223,7 +233,9 @@ def main(argv: list[str] | None = None) -> None:
         cfg.vae_train.steps = args.vae_steps
     if args.clips_per_combo:
         cfg.clips_per_combo = args.clips_per_combo
-    summary = run(cfg, args.out, args.vae, args.work)
+    if args.minutes:
+        cfg.train.time_limit_s = 60 * args.minutes
+    summary = run(cfg, args.out, args.vae, args.work, init_from=args.init)
     print(json.dumps({k: v for k, v in summary.items() if k not in ("history", "config", "gaps")}, indent=1))
     if args.evaluate:
         from diffusers import DiffusionPipeline
@@ -235,3 +247,27 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def bench(clips_per_combo: int = 1) -> dict:
+    """Speed, size and adherence of the shipped ``data/tiny-t2v`` at its defaults (for ``make bench``)."""
+    from diffusers import DiffusionPipeline
+
+    from .runtime import DATA_DIR
+
+    folder = DATA_DIR / "tiny-t2v"
+    pipe = DiffusionPipeline.from_pretrained(folder)
+    pipe.set_progress_bar_config(disable=True)
+    pipe("a red circle moving left", num_inference_steps=2)  # warm-up
+    start = time.perf_counter()
+    frames = pipe("a red circle moving left").frames[0]
+    seconds = time.perf_counter() - start
+    figures = {
+        "tiny_t2v_s_per_clip_default_steps": seconds,
+        "tiny_t2v_clip_shape": tuple(np.asarray(frames).shape),
+        "tiny_t2v_size_mb": sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6,
+    }
+    if clips_per_combo:
+        for split, rates in evaluate(pipe, clips_per_combo).items():
+            figures.update({f"tiny_t2v_{split}_{k}": v for k, v in rates.items()})
+    return figures
