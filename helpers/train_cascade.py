@@ -39,9 +39,9 @@ class CascadeTrainConfig:
     text: TextEncoderConfig = field(default_factory=TextEncoderConfig)
     stages: dict[str, StageConfig] = field(default_factory=default_stages)
     train: dict[str, TrainConfig] = field(default_factory=lambda: {
-        "base": TrainConfig(steps=1500, lr=1e-3, warmup_steps=50, ema_decay=0.995, log_every=25, time_limit_s=330),
-        "temporal_sr": TrainConfig(steps=600, lr=1e-3, warmup_steps=30, ema_decay=0.99, log_every=25, time_limit_s=120),
-        "spatial_sr": TrainConfig(steps=600, lr=1e-3, warmup_steps=30, ema_decay=0.99, log_every=25, time_limit_s=150),
+        "base": TrainConfig(steps=1500, lr=1e-3, warmup_steps=50, ema_decay=0.995, log_every=10, time_limit_s=330),
+        "temporal_sr": TrainConfig(steps=600, lr=1e-3, warmup_steps=30, ema_decay=0.99, log_every=5, time_limit_s=120),
+        "spatial_sr": TrainConfig(steps=600, lr=1e-3, warmup_steps=30, ema_decay=0.99, log_every=5, time_limit_s=150),
     })
     batch_size: int = 8
     seed: int = 0
@@ -93,8 +93,8 @@ def train_stage(name: str, stage: CascadeStage, train_cfg: TrainConfig, batch_si
         "steps": result.steps_done, "batch_size": batch_size, "clips_seen": clips, "train_s": round(time.monotonic() - started, 1),
         "unet_params": num_params(stage.unet), "forward_gflops_per_clip": round(fwd / 1e9, 4),
         "train_flops": 3 * fwd * clips,  # forward + backward ~ 3x a forward pass
-        "first_loss": result.history[0]["loss"] if result.history else None,
-        "final_loss": result.history[-1]["loss"] if result.history else None,
+        "first_loss": result.history[0]["loss"] if result.history else float("nan"),
+        "final_loss": result.history[-1]["loss"] if result.history else float("nan"),
         "history": [{k: round(v, 5) for k, v in row.items()} for row in result.history],
     }
 
@@ -120,6 +120,8 @@ def run(cfg: CascadeTrainConfig, out: str | Path, stages: tuple[str, ...] = STAG
         stage = build_stage(stage_cfg, text_encoder, tokenizer)
         train_cfg = replace(cfg.train[name.replace("_noaug", "")], seed=cfg.seed, progress=progress,
                             checkpoint_dir=str(Path(work_dir) / name) if work_dir else None)
+        if name == ABLATION and "temporal_sr" in summary["stages"]:  # exactly as many steps as the augmented stage got
+            train_cfg = replace(train_cfg, steps=summary["stages"]["temporal_sr"]["steps"], time_limit_s=None)
         print(f"training {name}: {num_params(stage.unet):,} parameters", flush=True)
         figures = train_stage(name, stage, train_cfg, cfg.batch_size, cfg.seed)
         # 3-4. freeze the text encoder after the base stage; save as soon as a stage is done
@@ -195,7 +197,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ablation", action="store_true", help=f"also train {ABLATION}")
     parser.add_argument("--time-scale", type=float, default=1.0, help="multiply every stage's time limit (e.g. 10 on a GPU)")
     parser.add_argument("--work", default="runs/cascade", help="checkpoints (resume from here)")
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (1 is steadier on a busy shared CPU)")
     args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     cfg = CascadeTrainConfig()
     for train_cfg in cfg.train.values():
         train_cfg.time_limit_s = train_cfg.time_limit_s * args.time_scale if train_cfg.time_limit_s else None

@@ -135,6 +135,7 @@ def test_summary_and_model_card(shipped):
         assert s["steps"] == 2 and s["clips_seen"] == 4 and s["unet_params"] > 0 and s["train_flops"] > 0
         assert (out / name / "unet" / "diffusion_pytorch_model.safetensors").exists()
     assert saved["stages"][ABLATION]["config"]["max_aug_sigma"] == 0
+    assert saved["stages"][ABLATION]["steps"] == saved["stages"]["temporal_sr"]["steps"]
     card = (out / "README.md").read_text()
     assert "python -m helpers.train_cascade" in card and all(f"| {name} |" in card for name in STAGES)
     assert load_ablation(out).cfg.max_aug_sigma == 0
