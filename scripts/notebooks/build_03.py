@@ -521,10 +521,10 @@ if feedback.passed:
   full attention), which is what makes video diffusion affordable (the lesson's approach 2).
 - The course's VAE is diffusers' `AutoencoderKL` applied frame by frame (frames folded into the
   batch); trained with reconstruction + a small KL loss, it keeps colour, shape and direction.
-- Its latents are small spatial maps: channels look like blurry copies of the clip; colour
-  dominates a PCA map of clips; direction only appears when frames are compared.
-- Latent blends go through the decoder and stay clean-looking, unlike a pixel double exposure,
-  but a spatial latent space does not move objects half-way.
+- Its latents are small spatial maps that keep the layout: pooled over space and time they
+  group clips by colour in a PCA map; direction appears only when frames are compared.
+- Latent blends go through the decoder and stay bright, unlike a pixel double exposure, but a
+  spatial latent space does not move objects half-way.
 - Per-frame latents know nothing about time: the encoder is blind to frame order and linear
   interpolation of latent frames makes ghosts. Modelling motion is left to the denoiser, or to a
   video VAE with 3D convolutions.
