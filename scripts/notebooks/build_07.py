@@ -132,7 +132,7 @@ request, so a typo costs a clear message, not minutes of denoising.
 """),
     code(r"""
 PROMPT = "a red circle moving right" if on_tiny else "An astronaut riding a horse on the moon, cinematic, 4k"
-STEPS = runtime.pick(quick=10, full=None)   # denoising steps: fewer in quick mode; None = the model's default
+STEPS = runtime.pick(quick=4, full=None)    # denoising steps: a few in quick mode (CI); None = the model's default
 result = generate(pipe, PROMPT, num_frames=16, steps=STEPS, seed=0)
 tick("07", "goal.pretrained")            # the lesson's goal: you have used a pretrained model
 video.show_video(result.clip, PROMPT)
@@ -273,7 +273,7 @@ number of steps. Too few steps leave noise; beyond some point nothing changes. S
 seed, more steps, top to bottom:
 """),
     code(r"""
-step_counts = runtime.pick(quick=[1, 3, 10], full=[1, 2, 5, 10, 25, 50])
+step_counts = runtime.pick(quick=[1, 2, 4], full=[1, 2, 5, 10, 25, 50])
 by_steps = [generate(pipe, PROMPT, num_frames=16, steps=s, seed=0) for s in step_counts]
 figure = video.frame_grid([r.clip for r in by_steps], titles=[f"{s} step{'s' if s > 1 else ''}" for s in step_counts],
                           suptitle=f"'{PROMPT}', seed 0: frames over time, more steps downwards")
@@ -301,7 +301,7 @@ world, so this section always uses it (on a GPU runtime as well).
 world = pipe if on_tiny else load_pipeline(pipeline.TINY_T2V)
 rng = np.random.default_rng(0)
 pool = shapes.split_combos("train")
-picks = rng.choice(len(pool), size=runtime.pick(quick=3, full=16), replace=False)
+picks = rng.choice(len(pool), size=runtime.pick(quick=2, full=16), replace=False)
 captions = [pool[i].caption for i in picks]
 default_w = pipeline.call_defaults(world)["guidance_scale"]
 guidances = sorted(set(runtime.pick(quick=[1.0], full=[1.0, 2.0, 4.0, 7.0, 12.0])) | {default_w})
