@@ -216,8 +216,9 @@ def test_default_is_the_shipped_tiny_model_on_a_cpu():
         pytest.skip("data/tiny-t2v has not been trained yet")
     pipe = load_pipeline(progress=False)
     assert pipe.course_info.model_id == str(pipeline.TINY_T2V.resolve())
-    clip = generate(pipe, PROMPT, progress=False).clip
+    clip = generate(pipe, PROMPT, steps=1, progress=False).clip  # the model's default frames and size
     assert clip.shape == (16, 32, 32, 3)
+    assert unknown_words(pipe, "a purple circle moving left") == ["purple"]  # its tokenizer knows only its world
 
 
 def test_call_defaults_fill_the_settings(pipe, monkeypatch):
