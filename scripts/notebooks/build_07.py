@@ -85,7 +85,8 @@ A careful version of them adds four things, and `helpers.pipeline.load_pipeline`
 
 1. **The current name.** The model now lives at `ali-vilab/text-to-video-ms-1.7b` (the old name
    redirects; the helper accepts both).
-2. **Half precision, from half-precision files.** On a GPU, `torch_dtype=torch.float16` halves the
+2. **Half precision, from half-precision files.** On a GPU, `torch_dtype=torch.float16` (`dtype=`
+   since diffusers 0.42) halves the
    memory (1.7 B parameters: about 3.5 GB instead of 7 GB) and `variant="fp16"` downloads the
    fp16 weight files. Loading the fp32 files and casting them has given garbage frames.
 3. **A faster scheduler.** `DPMSolverMultistepScheduler` gives good clips in 25 steps instead of 50.
@@ -549,6 +550,9 @@ if feedback.passed:
 - **Export:** GIF wants durations in ms (10 ms ticks), files want `uint8`, browsers want H.264.
 - **Experiment:** time grows with frames and steps, memory with frames (so clip length is bounded
   by memory), guidance trades variety for adherence, and adherence and coherence can be *measured*.
+- **Today's models** (CogVideoX, LTX-Video, Wan 2.1, AnimateDiff) load and run through the same two
+  calls; DiTs over space-time tokens and video VAEs that compress time replace the UNet3D, and
+  `helpers.memory.plan` says which memory options make one fit your GPU.
 
 Tick what you have done below; the lesson goal was ticked when you generated your first clip.
 """),
