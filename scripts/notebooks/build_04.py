@@ -18,8 +18,10 @@ diagnose, with numbers, why a video model can ignore the words "moving left".
 **Prerequisites:** 01 (frame-by-frame generation, flicker), 02 (3D and (2+1)D convolutions),
 03 (latent spaces, the per-frame autoencoder).
 
-**Time (measured on the course's 2-core CPU, shared with other jobs):** quick mode about 1 min;
-full mode 15-25 min (most of it the guidance sweep). On a GPU runtime full mode takes a few minutes.
+**Time:** quick mode (`CI=true`) took 8.5 min of wall time when measured, on the course's 2-core
+CPU while it was shared with other jobs (load average about 9), so expect much less on an idle
+machine; full mode (a 300-step training run, a 5-scale guidance sweep over 40 prompts at 50 steps)
+was not measured yet: budget 15-30 min on a CPU, a few minutes on a GPU.
 **GPU needed:** no.
 """),
     code(r"""
