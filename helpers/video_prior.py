@@ -49,7 +49,7 @@ class VideoPriorConfig:
     grid: tuple[int, int, int] = (4, 8, 8)
     n_layer: int = 4
     n_head: int = 4
-    n_embd: int = 96
+    n_embd: int = 64
     dropout: float = 0.0
 
     def __post_init__(self) -> None:

@@ -9,8 +9,9 @@ encoder with transposed 3D convs.
 
 The codebook is not trained by gradients but by exponential moving averages (van den Oord et al.
 2017, appendix; Razavi et al. 2019): each code drifts to the mean of the encoder outputs assigned
-to it. A code that (almost) nobody uses is *dead*; it is restarted on a random encoder output of the
-current batch (Jukebox-style, Dhariwal et al. 2020), so the whole codebook stays in use. Loss:
+to it. A code that (almost) nobody uses is *dead*; it is restarted on an encoder output of the
+current batch (Jukebox-style, Dhariwal et al. 2020), drawn with probability proportional to its
+quantisation error, so the fresh codes go where the codebook fits worst and the whole codebook stays in use. Loss:
 ``MSE(reconstruction, clip) + beta * MSE(z, sg[code])`` (commitment), with the straight-through
 estimator carrying gradients from decoder to encoder.
 """
@@ -173,7 +174,11 @@ class EMAQuantizer(nn.Module):
         dead = self.cluster_size < cfg.restart_threshold  # (K,)
         n_dead = int(dead.sum())
         if n_dead:
-            picks = flat[torch.randint(0, flat.shape[0], (n_dead,), device=flat.device)]  # (n_dead, D)
+            # restart on encoder outputs drawn with probability ~ their quantisation error (k-means++ style):
+            # the rare, badly coded vectors (here: the object, not the background) get the fresh codes
+            error = (flat - self.codebook[indices]).pow(2).sum(1) + cfg.eps  # (N,)
+            rows = torch.multinomial(error, n_dead, replacement=n_dead > flat.shape[0])  # (n_dead,)
+            picks = flat[rows]  # (n_dead, D)
             self.codebook[dead] = picks
             self.embed_sum[dead] = picks * cfg.restart_threshold
             self.cluster_size[dead] = cfg.restart_threshold
