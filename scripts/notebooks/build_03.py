@@ -177,7 +177,7 @@ for caption, row in zip(captions, psnr):
 ax.set_xlabel("frame")
 ax.set_ylabel("PSNR (dB, higher is better)")
 ax.set_title("reconstruction quality frame by frame")
-ax.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.22))
+ax.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.3))
 figure.tight_layout()
 plt.show()
 
