@@ -16,7 +16,7 @@ cross-fade; say what per-frame latents do *not* capture about time.
 
 **Prerequisites:** 00; 02 (convolutions, costs).
 
-**Time:** quick mode about 30 s, full mode about 3 min on a 2-core CPU (mostly the training run,
+**Time:** quick mode about 30 s, full mode about 4 min on a 2-core CPU (mostly the training run,
 which uses a GPU if there is one). **GPU needed:** no.
 """),
     code(r"""
