@@ -19,8 +19,10 @@ of Imagen Video's seven sub-models and say why v-prediction and progressive dist
 **Prerequisites:** 02 (3D convolutions), 04 (video diffusion: noising, v-prediction, sampling,
 guidance).
 
-**Time:** quick mode about 35 s, full mode about 6 min on a 2-core CPU (measured; mostly sampling
-the cascade, for all 48 combinations in full mode); about a minute on a GPU. **GPU needed:** no.
+**Time (measured on the course's 2-core CPU):** quick mode 35 s when the CPU is free (10 min while
+it was shared with other jobs); full mode over 15 min on the shared CPU (mostly sampling the
+cascade and the single-stage model for all 48 combinations). Not yet timed on a GPU.
+**GPU needed:** no.
 """),
     code(r"""
 import json
