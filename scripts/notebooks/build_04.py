@@ -18,9 +18,8 @@ diagnose, with numbers, why a video model can ignore the words "moving left".
 **Prerequisites:** 01 (frame-by-frame generation, flicker), 02 (3D and (2+1)D convolutions),
 03 (latent spaces, the per-frame autoencoder).
 
-**Time:** quick mode (`CI=true`) took 8.5 min of wall time when measured, on the course's 2-core
-CPU while it was shared with other jobs (load average about 9), so expect much less on an idle
-machine; full mode (a 300-step training run, a 5-scale guidance sweep over 40 prompts at 50 steps)
+**Time:** quick mode (`CI=true`) 23 s on an idle 2-core CPU (`make bench`, peak RAM 0.8 GB); it took
+8.5 min while the same CPU was shared with four training jobs. Full mode (a 300-step training run, a 5-scale guidance sweep over 40 prompts at 50 steps)
 was not measured yet: budget 15-30 min on a CPU, a few minutes on a GPU.
 **GPU needed:** no.
 """),
