@@ -42,7 +42,8 @@ def test_checker_rejects_each_wrong_answer_with_a_hint(name, check):
     for wrong in check.wrong_answers:
         feedback = check(wrong)
         assert not feedback.passed, f"{name} accepts the wrong answer {wrong.__name__}"
-        assert feedback.attempted and any("Hint:" in message for message in feedback.messages)
+        assert feedback.attempted and feedback.messages
+        assert all("Hint:" in message for message in feedback.messages), f"{name}: every failure message carries a hint"
 
 
 # ----------------------------------------------------------------------------- the mechanism
