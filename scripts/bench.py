@@ -3,8 +3,11 @@
     python -m scripts.bench                      # all notebooks, then all module benches
     python -m scripts.bench notebooks/00_*.ipynb # some notebooks only
     python -m scripts.bench --models-only        # only the module benches
+    python -m scripts.bench --approaches-only    # only notebook 08's approach table (all 48 prompts)
 
-Writes ``bench/notebooks.json`` + ``bench/notebooks.md`` and ``bench/models.json`` + ``bench/models.md``.
+Writes ``bench/notebooks.{json,md}``, ``bench/approaches.{json,md}`` (every approach of the course on
+all 48 combinations: :func:`helpers.approaches.compare_approaches`, the table notebook 08 shows) and
+``bench/models.{json,md}``, so the README's figures are pasted from a run, not typed.
 
 **Registry of model figures.** Any module ``helpers/<name>.py`` with a top-level ``bench() -> dict``
 is found and run automatically (figures: a flat dict of numbers or short strings). Code outside
@@ -161,11 +164,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.bench", description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="notebooks to time (default: all in notebooks/)")
     parser.add_argument("--models-only", action="store_true", help="skip the notebooks")
-    parser.add_argument("--notebooks-only", action="store_true", help="skip the module benches")
+    parser.add_argument("--notebooks-only", action="store_true", help="skip the approach table and the module benches")
+    parser.add_argument("--approaches-only", action="store_true", help="only the approach table")
     args = parser.parse_args(argv)
     os.environ.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")  # offline first: benches never download
     OUT_DIR.mkdir(exist_ok=True)
     info, sections, failed = machine(), [], False
+    if args.approaches_only:
+        args.models_only = args.notebooks_only = True
     if not args.models_only:
         paths = [Path(p) for p in args.notebooks] or sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
         rows = []
@@ -176,6 +182,15 @@ def main(argv: list[str] | None = None) -> int:
         sections.append("## Notebooks (quick mode)\n\n" + notebooks_markdown(rows))
         (OUT_DIR / "notebooks.md").write_text(f"{header(info)}\n\n{sections[-1]}\n")
         failed |= not all(r["ok"] for r in rows)
+    if args.approaches_only or not (args.models_only or args.notebooks_only):
+        from helpers.approaches import compare_approaches
+
+        print("approach table (all 48 combinations) ...", flush=True)
+        table = compare_approaches(quick=False, progress=False)
+        table.save(OUT_DIR)
+        sections.append("## Every approach on the same 48 prompts (notebook 08)\n\n" + table.to_markdown())
+        (OUT_DIR / "approaches.md").write_text(f"{header(info)}\n\n{sections[-1]}\n")
+        failed |= len(table.rows) < 5
     if not args.notebooks_only:
         rows = bench_modules()
         (OUT_DIR / "models.json").write_text(json.dumps({"machine": info, "modules": rows}, indent=1, default=str))
