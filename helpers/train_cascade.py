@@ -196,6 +196,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--stages", nargs="+", default=list(STAGES), choices=[*STAGES, ABLATION])
     parser.add_argument("--ablation", action="store_true", help=f"also train {ABLATION}")
     parser.add_argument("--time-scale", type=float, default=1.0, help="multiply every stage's time limit (e.g. 10 on a GPU)")
+    parser.add_argument("--step-scale", type=float, default=1.0, help="multiply every stage's step budget (a time limit still stops it)")
     parser.add_argument("--work", default="runs/cascade", help="checkpoints (resume from here)")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (1 is steadier on a busy shared CPU)")
     args = parser.parse_args(argv)
@@ -204,6 +205,7 @@ def main(argv: list[str] | None = None) -> None:
     cfg = CascadeTrainConfig()
     for train_cfg in cfg.train.values():
         train_cfg.time_limit_s = train_cfg.time_limit_s * args.time_scale if train_cfg.time_limit_s else None
+        train_cfg.steps = max(1, round(train_cfg.steps * args.step_scale))
     stages = tuple(args.stages) + ((ABLATION,) if args.ablation and ABLATION not in args.stages else ())
     run(cfg, args.out, stages, args.work)
 

@@ -14,7 +14,7 @@ from helpers.shapes import HELD_OUT, make_clip
 
 def test_prompt_set_quick_and_full():
     quick, full = prompt_set(quick=True), prompt_set(quick=False)
-    assert [s for _, s in quick] == ["train", "train", "held_out", "held_out"]
+    assert [s for _, s in quick] == ["train", "held_out"]
     assert len(full) == 48 and sum(s == "held_out" for _, s in full) == 8
     assert {c for c, s in full if s == "held_out"} == {c.caption for c in HELD_OUT}
     assert set(quick) <= set(full)
@@ -34,7 +34,7 @@ def test_compare_measures_each_approach_on_the_same_prompts():
     assert truth["warping_error"] < raw["warping_error"] / 3
     assert smooth["warping_error"] < raw["warping_error"]
     assert all(row["s_per_clip"] > 0 for row in table.rows)
-    assert set(table.clips) == set(rows) and all(len(c) == 4 and c[0].shape == (16, 32, 32, 3) for c in table.clips.values())
+    assert set(table.clips) == set(rows) and all(len(c) == 2 and c[0].shape == (16, 32, 32, 3) for c in table.clips.values())
 
 
 def test_table_markdown_json_and_files(tmp_path):
@@ -43,7 +43,7 @@ def test_table_markdown_json_and_files(tmp_path):
     table.skipped["pretrained model"] = "no CUDA GPU here"
     text = table.to_markdown()
     assert text.splitlines()[0].startswith("| approach | nb | colour |") and "| truth | -- | 100% |" in text
-    assert "n/a" in text and "4 prompts (2 trained, 2 held-out" in text and "Skipped: pretrained model" in text
+    assert "n/a" in text and "2 prompts (1 trained, 1 held-out" in text and "Skipped: pretrained model" in text
     md, js = table.save(tmp_path)
     data = json.loads(js.read_text())
     assert md.read_text().strip() == text and data["rows"][0]["path_residual_px"] is None
@@ -54,7 +54,7 @@ def test_bad_approaches_fail_loudly():
     with pytest.raises(ValueError, match="no approach"):
         compare_approaches(quick=True, approaches=[], progress=False)
     short = Approach("short", "--", "test", lambda captions, seed: [], 0)
-    with pytest.raises(RuntimeError, match="returned 0 clips for 4 captions"):
+    with pytest.raises(RuntimeError, match="returned 0 clips for 2 captions"):
         compare_approaches(quick=True, approaches=[short], progress=False)
 
 
