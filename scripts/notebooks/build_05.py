@@ -19,8 +19,8 @@ of Imagen Video's seven sub-models and say why v-prediction and progressive dist
 **Prerequisites:** 02 (3D convolutions), 04 (video diffusion: noising, v-prediction, sampling,
 guidance).
 
-**Time (measured on the course's 2-core CPU):** quick mode 35 s when the CPU is free (10 min while
-it was shared with other jobs); full mode over 15 min on the shared CPU (mostly sampling the
+**Time (measured on the course's 2-core CPU):** quick mode 44 s in one `make bench` run
+(2026-11-26, peak RAM 1.6 GB; 35 s in an earlier one, 10 min while the CPU was shared with other jobs); full mode over 15 min on the shared CPU (mostly sampling the
 cascade and the single-stage model for all 48 combinations). Not yet timed on a GPU.
 **GPU needed:** no.
 """),

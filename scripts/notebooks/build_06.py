@@ -19,8 +19,8 @@ VideoGPT used axial attention and how MAGVIT changed the tokenizer.
 **Prerequisites:** 02 (3D and (2+1)D convolutions), 03 (latent spaces). 04 helps for the
 comparison with diffusion.
 
-**Time:** quick mode measured 15 s on a nearly idle 2-core CPU (nbval) and 230 s on the same CPU
-shared with several other jobs (load average about 9), most of it sampling tokens one by one. Full mode (a fresh tokenizer trained for 300 steps, 60 more prior steps, 96
+**Time:** quick mode 21 s on an idle 2-core CPU (`make bench`, 2026-11-26, peak RAM 0.6 GB) and 230 s
+on the same CPU shared with several other jobs (load average about 9). Full mode (a fresh tokenizer trained for 300 steps, 60 more prior steps, 96
 sampled clips) was not timed end to end: 10-20 min on a busy 2-core CPU by the per-step times
 measured while building it; not measured on a GPU. **GPU needed:** no. Both models ship trained in `data/video-tokens/`
 (`python -m helpers.train_video_tokens` reproduces them).

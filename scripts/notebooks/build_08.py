@@ -17,8 +17,9 @@ what to read or run next.
 **Prerequisites:** 01 and 03-07 (each approach is built there; this notebook only loads and runs
 them). Nothing is trained here.
 
-**Time (measured):** quick mode (1 trained + 1 held-out prompt) about 60 s on an idle 2-core CPU;
-full mode (all 48 combinations, one clip each) about 10 min on the same CPU. On a GPU the pretrained
+**Time (measured):** quick mode (1 trained + 1 held-out prompt) 22 s on an idle 2-core CPU (`make bench`, 2026-11-26,
+peak RAM 0.6 GB); full mode (all 48 combinations, one clip each) about 4 min on the same CPU (the
+same table through `python -m scripts.bench --approaches-only`: 4 min 10 s). On a GPU the pretrained
 ModelScope model joins the table (its 1.7 B parameters need a GPU; not measured by the course yet).
 **GPU needed:** no.
 """),
