@@ -1,0 +1,130 @@
+"""Which denoisers turn the caption's direction word into a loss gap? (the measurements behind notebook 04, section 9)
+
+    python -m scripts.probe_denoisers motion --minutes 6      # AnimateDiff's UNetMotionModel (frame positions)
+    python -m scripts.probe_denoisers dit --minutes 6         # a CogVideoX transformer (absolute 3D positions)
+    python -m scripts.probe_denoisers dit --zero-input        # the same, its input zeroed: caption + position only
+    python -m scripts.probe_denoisers linear --minutes 1      # a linear head on the text states (no denoiser)
+    python -m scripts.probe_denoisers ideal                   # the gaps a perfect model would show at t = 999
+
+Every run uses the shipped autoencoder's latents of the 40 training combinations, the course's
+tokenizer and text encoder, the shared training loop and :func:`helpers.latent_diffusion.caption_loss_gaps`
+every 100 steps (t = 999 / 850 / 700). ``--high-noise-share`` of each batch sits at t = 999 (pure noise).
+"""
+
+from __future__ import annotations
+
+import argparse
+import types
+
+import torch
+from torch import nn
+
+from helpers.latent_diffusion import FLIPS, caption_loss_gaps, t2v_loss
+from helpers.runtime import DATA_DIR
+from helpers.shapes import ALL_COMBOS, TRAIN_COMBOS
+from helpers.text_encoder import encode_ids, tokenize
+from helpers.train_t2v import T2VConfig, build_denoiser, cache_latents, make_batch_fn
+from helpers.trainer import TrainConfig, train
+
+
+def ideal_gaps(clips_per_combo: int = 60) -> dict[str, float]:
+    """Loss of the per-caption mean latent clip (the best possible at t = 999) and the gap for each flipped word."""
+    from diffusers import AutoencoderKL
+
+    vae = AutoencoderKL.from_pretrained(DATA_DIR / "tiny-t2v" / "vae").eval()
+    latents, _ = cache_latents(vae, ALL_COMBOS, clips_per_combo, 0, torch.device("cpu"))
+    latents = latents.view(len(ALL_COMBOS), clips_per_combo, *latents.shape[1:])  # (48, n, c, F, h, w)
+    means = latents.mean(1)  # (48, c, F, h, w)
+    index = {combo: i for i, combo in enumerate(ALL_COMBOS)}
+    base = (latents - means[:, None]).pow(2).mean().item()
+    out = {"global_mean_loss": (latents - latents.mean((0, 1))).pow(2).mean().item(), "ideal_loss": base}
+    for kind in ("color", "shape", "direction"):
+        gaps = []
+        for combo in ALL_COMBOS:
+            flipped = combo._replace(**{kind: FLIPS[kind][getattr(combo, kind)]})
+            gaps.append((latents[index[combo]] - means[index[flipped]]).pow(2).mean().item() - base)
+        out[kind] = sum(gaps) / len(gaps)
+    return out
+
+
+class LinearHead(nn.Module):
+    """Caption -> latent clip with one linear layer on the flattened text states (ignores its noisy input)."""
+
+    def __init__(self, text_width: int, shape: tuple[int, ...]) -> None:
+        super().__init__()
+        self.shape = tuple(shape)
+        self.head = nn.Linear(text_width, int(torch.tensor(shape).prod()))
+
+    def forward(self, sample, timestep, encoder_hidden_states):
+        return types.SimpleNamespace(sample=self.head(encoder_hidden_states.flatten(1)).view(-1, *self.shape))
+
+
+def build(kind: str, cfg: T2VConfig, latent_shape: tuple[int, ...], zero_input: bool):
+    """The course's denoiser bundle with its UNet3D swapped for ``kind``; ``predict`` adapted to the new model's call."""
+    model = build_denoiser(cfg)
+    channels, frames, size = latent_shape[0], latent_shape[1], latent_shape[-1]
+    call = None
+    if kind == "motion":
+        from diffusers import UNetMotionModel
+
+        model.unet = UNetMotionModel(
+            sample_size=size, in_channels=channels, out_channels=channels, block_out_channels=(32, 64), layers_per_block=1,
+            down_block_types=("CrossAttnDownBlockMotion", "DownBlockMotion"), up_block_types=("UpBlockMotion", "CrossAttnUpBlockMotion"),
+            norm_num_groups=8, cross_attention_dim=cfg.text.hidden_size, num_attention_heads=4, motion_num_attention_heads=4,
+        )
+        call = lambda unet, zt, t, ctx: unet(zt, t, encoder_hidden_states=ctx.repeat_interleave(zt.shape[2], dim=0)).sample  # noqa: E731
+    elif kind == "dit":
+        from diffusers import CogVideoXTransformer3DModel
+
+        model.unet = CogVideoXTransformer3DModel(
+            num_attention_heads=4, attention_head_dim=16, in_channels=channels, out_channels=channels, time_embed_dim=64,
+            text_embed_dim=cfg.text.hidden_size, num_layers=4, sample_width=size, sample_height=size, sample_frames=frames,
+            patch_size=2, temporal_compression_ratio=1, max_text_seq_length=cfg.text.max_length,
+        )
+        call = lambda unet, zt, t, ctx: unet(zt.transpose(1, 2), ctx, t).sample.transpose(1, 2)  # (B, F, C, H, W) <-> (B, C, F, H, W)  # noqa: E731
+    elif kind == "linear":
+        model.unet = LinearHead(cfg.text.hidden_size * cfg.text.max_length, latent_shape)
+    scale = 0.0 if zero_input else 1.0
+
+    def predict(self, zt, t, input_ids):
+        context = encode_ids(self.text_encoder, input_ids)  # (B, L, D)
+        zt = zt * scale
+        return call(self.unet, zt, t, context) if call else self.unet(zt, t, encoder_hidden_states=context).sample
+
+    model.predict = types.MethodType(predict, model)
+    return model
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("kind", choices=["unet3d", "motion", "dit", "linear", "ideal"])
+    parser.add_argument("--minutes", type=float, default=5.0)
+    parser.add_argument("--high-noise-share", type=float, default=0.5)
+    parser.add_argument("--zero-input", action="store_true", help="feed zeros instead of the noisy latents")
+    parser.add_argument("--lr", type=float, default=1e-3)
+    args = parser.parse_args(argv)
+    if args.kind == "ideal":
+        print({k: round(v, 4) for k, v in ideal_gaps().items()})
+        return
+    from diffusers import AutoencoderKL
+
+    torch.manual_seed(0)
+    cfg = T2VConfig(clips_per_combo=30, batch_size=16, high_noise_share=args.high_noise_share)
+    vae = AutoencoderKL.from_pretrained(DATA_DIR / "tiny-t2v" / "vae").eval().requires_grad_(False)
+    latents, captions = cache_latents(vae, TRAIN_COMBOS, cfg.clips_per_combo, 0, torch.device("cpu"))  # (N, c, F, h, w)
+    model = build(args.kind, cfg, tuple(latents.shape[1:]), args.zero_input)
+    print(f"{args.kind}: {sum(p.numel() for p in model.unet.parameters()):,} parameters", flush=True)
+    batch_fn = make_batch_fn(latents, tokenize(model.tokenizer, captions), model.empty_ids(), cfg, 1000)
+    probe = latents[:: cfg.clips_per_combo], captions[:: cfg.clips_per_combo]
+
+    def on_log(step: int, row: dict) -> None:
+        if step % 100 == 0:
+            gaps = caption_loss_gaps(model, *probe, [999, 850, 700])
+            print(step, f"{row['time_s']:.0f} s", {k: [round(float(x), 4) for x in v] for k, v in gaps.items()}, flush=True)
+
+    train_cfg = TrainConfig(steps=100_000, lr=args.lr, ema_decay=None, warmup_steps=50, log_every=50, time_limit_s=60 * args.minutes, progress=False)
+    train(model, t2v_loss, batch_fn, train_cfg, on_log=on_log)
+
+
+if __name__ == "__main__":
+    main()
