@@ -384,7 +384,7 @@ same text encoder and loop, half of each batch at pure noise; gaps at t = 999 / 
 
 | denoiser | steps | colour gap | direction gap |
 |---|---|---|---|
-| AnimateDiff's `UNetMotionModel` (sinusoidal frame positions), 1.24 M | 400 | +0.03 / +0.10 / +0.08 | -0.0000 / 0.0000 / -0.0000 |
+| AnimateDiff's `UNetMotionModel` (sinusoidal frame positions), 1.24 M | 400 | +0.03 / +0.10 / +0.07 | -0.0000 / 0.0000 / -0.0000 |
 | CogVideoX transformer (absolute 3D positions, text and video in one attention), 0.43 M | 1,700 | +0.04 / +0.06 / +0.06 | +0.0004 / -0.0002 / -0.0001 |
 | the same transformer fed zeros instead of the noisy clip (caption and position only) | 200 | +0.03 | 0.0000 |
 | a linear head on the text states, no denoiser | 200 | +0.04 | **+0.13** |

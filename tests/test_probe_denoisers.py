@@ -1,0 +1,30 @@
+"""scripts.probe_denoisers: every probed denoiser plugs into the course's denoiser bundle and predicts a latent clip."""
+
+import pytest
+import torch
+
+from helpers.text_encoder import tokenize
+from helpers.train_t2v import T2VConfig
+from scripts.probe_denoisers import build
+
+SHAPE = (8, 16, 8, 8)  # the shipped autoencoder's latents: (c, F, h, w)
+
+
+@pytest.mark.parametrize("kind", ["unet3d", "motion", "dit", "linear"])
+def test_each_denoiser_predicts_a_latent_clip(kind):
+    torch.manual_seed(0)
+    model = build(kind, T2VConfig(), SHAPE, zero_input=False).eval()
+    ids = tokenize(model.tokenizer, ["a red circle moving left", "a blue square moving up"])
+    with torch.no_grad():
+        pred = model.predict(torch.randn(2, *SHAPE), torch.tensor([999, 10]), ids)
+    assert pred.shape == (2, *SHAPE) and torch.isfinite(pred).all()
+
+
+def test_zero_input_ignores_the_noisy_clip():
+    torch.manual_seed(0)
+    model = build("dit", T2VConfig(), SHAPE, zero_input=True).eval()
+    ids = tokenize(model.tokenizer, ["a red circle moving left"])
+    t = torch.tensor([999])
+    with torch.no_grad():
+        a, b = model.predict(torch.randn(1, *SHAPE), t, ids), model.predict(torch.randn(1, *SHAPE), t, ids)
+    assert torch.equal(a, b)
