@@ -388,14 +388,18 @@ same text encoder and loop, half of each batch at pure noise; gaps at t = 999 / 
 | CogVideoX transformer (absolute 3D positions, text and video in one attention), 0.43 M | 1,700 | +0.04 / +0.06 / +0.06 | +0.0004 / -0.0002 / -0.0001 |
 | the same transformer fed zeros instead of the noisy clip (caption and position only) | 200 | +0.03 | 0.0000 |
 | the same, zeros, every step at t = 999, learning rate 3e-3 instead of 1e-3 | 1,100 / 1,400 | +0.05 / +0.07 | 0.0000 / **+0.06** |
+| the transformer on the noisy clip again, every step at t = 999, learning rate 3e-3 | 2,000 / 2,800 | +0.04 / +0.07 / +0.06 | +0.001 / **+0.15 / +0.12 / +0.11** |
 | a linear head on the text states, no denoiser | 200 | +0.04 | **+0.13** |
 | a perfect model (per-caption mean clips, `ideal`) | – | +0.13 | **+0.23** |
 
 So the data, the words and the loss carry the direction (last two rows), yet the denoisers
 learn the global mean clip and some colour first (loss at t = 999 about 0.36; global mean 0.37,
 perfect 0.27) and sit on that plateau for a long time: the transformer that sees only caption and
-position showed no direction gap for 1,100 steps, then it opened within 300 more. Turning the
-caption into a *position-dependent* output is learnable, but slow. A caption-dependent picture
+position showed no direction gap for 1,100 steps, then it opened within 300 more; on the noisy
+clip it took about 2,200 steps (4 minutes on this CPU), and then the gap opened at the lower
+noise levels too. Turning the caption into a *position-dependent* output is learnable, but slow:
+the shipped UNet3D may simply not have trained long enough, and a transformer with absolute
+positions is the next model to ship. A caption-dependent picture
 whose bright side moves needs a multiplicative use of the text (this word *and* this place *and*
 this frame), which the linear head has by construction and a denoiser must learn. Notebook 06's
 token model, on the same world, learns the direction word fully: writing the clip token by token,
