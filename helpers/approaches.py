@@ -34,7 +34,9 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
+from .cascade import num_params
 from .framewise import flow_guided, frame_by_frame
+from .judge import SINGLE_OBJECT_FOR_CORRECT
 from .metrics import measure_clip
 from .runtime import DATA_DIR, get_device, is_quick
 from .shapes import HELD_OUT, TRAIN_COMBOS
@@ -78,8 +80,9 @@ def prompt_set(quick: bool | None = None) -> list[tuple[str, str]]:
     return [(c.caption, "train") for c in train] + [(c.caption, "held_out") for c in held]
 
 
-def _count(*modules: torch.nn.Module) -> int:
-    return sum(p.numel() for module in modules for p in module.parameters())
+def pipeline_params(pipe) -> int:
+    """Learned parameters of every model in a diffusers pipeline (tokenizer and scheduler have none)."""
+    return sum(num_params(c) for c in pipe.components.values() if isinstance(c, torch.nn.Module))
 
 
 def framewise_approaches() -> list[Approach]:
@@ -105,8 +108,7 @@ def diffusion_approach(folder: str | Path = DATA_DIR / "tiny-t2v", device: torch
     def generate(captions: list[str], seed: int) -> list[np.ndarray]:
         return clips_from_pipeline(pipe(list(captions), generator=torch.Generator("cpu").manual_seed(seed)).frames)
 
-    parts = [c for c in pipe.components.values() if isinstance(c, torch.nn.Module)]
-    return Approach("latent video diffusion (tiny-t2v)", "04", f"{LESSON_APPROACHES[2]} + {LESSON_APPROACHES[4]}", generate, _count(*parts))
+    return Approach("latent video diffusion (tiny-t2v)", "04", f"{LESSON_APPROACHES[2]} + {LESSON_APPROACHES[4]}", generate, pipeline_params(pipe))
 
 
 def cascade_approach(folder: str | Path = DATA_DIR / "cascade", device: torch.device | None = None) -> Approach:
@@ -117,7 +119,7 @@ def cascade_approach(folder: str | Path = DATA_DIR / "cascade", device: torch.de
     cascade = Cascade.from_pretrained(folder, device or get_device())
     generate = lambda captions, seed: tensor_to_clips(cascade(list(captions), seed=seed).spatial_sr)  # noqa: E731
     stages = list(cascade.stages.values())
-    parameters = _count(*(s.unet for s in stages), stages[0].text_encoder)
+    parameters = sum(num_params(s.unet) for s in stages) + num_params(stages[0].text_encoder)
     return Approach("cascade (3 stages)", "05", LESSON_APPROACHES[3], generate, parameters)
 
 
@@ -130,7 +132,7 @@ def tokens_approach(folder: str | Path = DATA_DIR / "video-tokens", device: torc
     tokenizer = load_tokenizer(Path(folder) / "tokenizer.safetensors").to(device)
     prior = load_prior(Path(folder) / "prior.safetensors").to(device)
     generate = lambda captions, seed: generate_clips(tokenizer, prior, list(captions), seed=seed, progress=False)[0]  # noqa: E731
-    return Approach("video tokens (VQ-VAE + GPT)", "06", LESSON_APPROACHES["tokens"], generate, _count(tokenizer, prior))
+    return Approach("video tokens (VQ-VAE + GPT)", "06", LESSON_APPROACHES["tokens"], generate, num_params(tokenizer) + num_params(prior))
 
 
 def pretrained_approach(model_id: str | None = None) -> Approach:
@@ -139,8 +141,7 @@ def pretrained_approach(model_id: str | None = None) -> Approach:
 
     pipe = load_pipeline(model_id, fallback=None, progress=False)
     run = lambda captions, seed: [generate(pipe, c, num_frames=16, seed=seed + i, progress=False).clip for i, c in enumerate(captions)]  # noqa: E731
-    parts = [c for c in pipe.components.values() if isinstance(c, torch.nn.Module)]
-    return Approach(f"pretrained ({pipe.course_info.model_id})", "07", LESSON_APPROACHES[4], run, _count(*parts))
+    return Approach(f"pretrained ({pipe.course_info.model_id})", "07", LESSON_APPROACHES[4], run, pipeline_params(pipe))
 
 
 def course_approaches(include_pretrained: bool | None = None) -> tuple[list[Approach], dict[str, str]]:
@@ -196,12 +197,12 @@ class Comparison:
         return {"prompts": self.prompts, "seed": self.seed, "skipped": self.skipped,
                 "rows": [{k: clean(v) for k, v in row.items()} for row in self.rows]}
 
-    def save(self, folder: str | Path, stem: str = "approaches") -> tuple[Path, Path]:
-        """Write ``<stem>.md`` and ``<stem>.json`` into ``folder``."""
+    def save(self, folder: str | Path, stem: str = "approaches", title: str = "") -> tuple[Path, Path]:
+        """Write ``<stem>.md`` (``title`` above the table, if given) and ``<stem>.json`` into ``folder``."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         md, js = folder / f"{stem}.md", folder / f"{stem}.json"
-        md.write_text(self.to_markdown() + "\n")
+        md.write_text((f"{title}\n\n" if title else "") + self.to_markdown() + "\n")
         js.write_text(json.dumps(self.to_json(), indent=1))
         return md, js
 
@@ -218,7 +219,7 @@ def summarise(approach: Approach, clips: Sequence[np.ndarray], prompts: list[tup
         "approach": approach.name, "notebook": approach.notebook, "lesson": approach.lesson,
         "color": mean("color_ok"), "shape": mean("shape_ok"), "direction": mean("direction_ok"),
         "all_train": mean("correct", split_rows["train"]), "all_held_out": mean("correct", split_rows["held_out"]),
-        "single_object": float(np.mean([r["single_object_share"] >= 0.95 for r in reports])),
+        "single_object": float(np.mean([r["single_object_share"] >= SINGLE_OBJECT_FOR_CORRECT for r in reports])),
         "flicker": mean("flicker"), "warping_error": mean("warping_error"), "path_residual_px": mean("path_residual_px"),
         "s_per_clip": seconds / len(clips), "parameters": approach.parameters,
     }

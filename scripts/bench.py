@@ -170,9 +170,10 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")  # offline first: benches never download
     OUT_DIR.mkdir(exist_ok=True)
     info, sections, failed = machine(), [], False
-    if args.approaches_only:
-        args.models_only = args.notebooks_only = True
-    if not args.models_only:
+    run_notebooks = not (args.models_only or args.approaches_only)
+    run_approaches = args.approaches_only or not (args.models_only or args.notebooks_only)
+    run_modules = not (args.notebooks_only or args.approaches_only)
+    if run_notebooks:
         paths = [Path(p) for p in args.notebooks] or sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
         rows = []
         for path in paths:
@@ -182,16 +183,16 @@ def main(argv: list[str] | None = None) -> int:
         sections.append("## Notebooks (quick mode)\n\n" + notebooks_markdown(rows))
         (OUT_DIR / "notebooks.md").write_text(f"{header(info)}\n\n{sections[-1]}\n")
         failed |= not all(r["ok"] for r in rows)
-    if args.approaches_only or not (args.models_only or args.notebooks_only):
+    if run_approaches:
         from helpers.approaches import compare_approaches
 
         print("approach table (all 48 combinations) ...", flush=True)
         table = compare_approaches(quick=False, progress=False)
-        table.save(OUT_DIR)
-        sections.append("## Every approach on the same 48 prompts (notebook 08)\n\n" + table.to_markdown())
-        (OUT_DIR / "approaches.md").write_text(f"{header(info)}\n\n{sections[-1]}\n")
+        title = "## Every approach on the same 48 prompts (notebook 08)"
+        table.save(OUT_DIR, title=f"{header(info)}\n\n{title}")
+        sections.append(f"{title}\n\n{table.to_markdown()}")
         failed |= len(table.rows) < 5
-    if not args.notebooks_only:
+    if run_modules:
         rows = bench_modules()
         (OUT_DIR / "models.json").write_text(json.dumps({"machine": info, "modules": rows}, indent=1, default=str))
         sections.append("## Module figures (`bench()` of each module)\n\n" + models_markdown(rows))

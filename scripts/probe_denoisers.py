@@ -19,9 +19,9 @@ import types
 import torch
 from torch import nn
 
-from helpers.latent_diffusion import FLIPS, caption_loss_gaps, t2v_loss
+from helpers.latent_diffusion import caption_loss_gaps, flip_caption, t2v_loss
 from helpers.runtime import DATA_DIR
-from helpers.shapes import ALL_COMBOS, TRAIN_COMBOS
+from helpers.shapes import ALL_COMBOS, TRAIN_COMBOS, parse_caption
 from helpers.text_encoder import encode_ids, tokenize
 from helpers.train_t2v import T2VConfig, build_denoiser, cache_latents, make_batch_fn
 from helpers.trainer import TrainConfig, train
@@ -41,7 +41,7 @@ def ideal_gaps(clips_per_combo: int = 60) -> dict[str, float]:
     for kind in ("color", "shape", "direction"):
         gaps = []
         for combo in ALL_COMBOS:
-            flipped = combo._replace(**{kind: FLIPS[kind][getattr(combo, kind)]})
+            flipped = parse_caption(flip_caption(combo.caption, kind))
             gaps.append((latents[index[combo]] - means[index[flipped]]).pow(2).mean().item() - base)
         out[kind] = sum(gaps) / len(gaps)
     return out

@@ -48,6 +48,8 @@ def test_table_markdown_json_and_files(tmp_path):
     data = json.loads(js.read_text())
     assert md.read_text().strip() == text and data["rows"][0]["path_residual_px"] is None
     assert data["prompts"][0][1] == "train" and data["skipped"] == {"pretrained model": "no CUDA GPU here"}
+    titled, _ = table.save(tmp_path / "titled", title="# make bench")
+    assert titled.read_text() == f"# make bench\n\n{text}\n"
 
 
 def test_bad_approaches_fail_loudly():
