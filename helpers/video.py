@@ -300,9 +300,15 @@ def video_html(
 def show_video(clips, captions: Sequence[str] | str | None = None, fps: float = 8, min_size: int = 128, fmt: str = "auto"):
     """Play one clip or several side by side inline, captioned; returns the IPython ``HTML`` object.
 
-    ``fmt="auto"`` uses H.264 MP4 when ffmpeg is available and falls back to GIF otherwise.
+    ``fmt="auto"`` uses H.264 MP4 when ffmpeg is available and falls back to GIF otherwise. The clip
+    is displayed here; the returned object does not display again when it ends a cell (or is passed
+    to ``display``), so every call plays its clips exactly once.
     """
     from IPython.display import HTML, display
+
+    class ShownHTML(HTML):
+        def _ipython_display_(self) -> None:  # already on screen: Jupyter's display hook shows nothing more
+            pass
 
     if fmt == "auto":
         try:
@@ -312,9 +318,9 @@ def show_video(clips, captions: Sequence[str] | str | None = None, fps: float = 
             fmt = "mp4"
         except Exception:  # noqa: BLE001 - any failure to find ffmpeg means GIF
             fmt = "gif"
-    shown = HTML(video_html(clips, captions, fps=fps, min_size=min_size, fmt=fmt))
-    display(shown)
-    return shown
+    html = video_html(clips, captions, fps=fps, min_size=min_size, fmt=fmt)
+    display(HTML(html))
+    return ShownHTML(html)
 
 
 def frame_grid(

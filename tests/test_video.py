@@ -206,3 +206,18 @@ def test_frame_grid_rows_columns_and_titles():
     plt.close(figure)
     with pytest.raises(ValueError, match="got 2 clips but 1 titles"):
         video.frame_grid(clips, titles=["a"])
+
+
+def test_show_video_plays_once_even_when_it_ends_a_cell():
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.display import display
+    from IPython.utils.capture import capture_output
+
+    InteractiveShell.instance()  # a shell, so displays are published (and captured) as in Jupyter
+    try:
+        with capture_output() as captured:
+            shown = video.show_video(model_clip(), "a clip")
+            display(shown)  # what Jupyter does with a cell's last value
+    finally:
+        InteractiveShell.clear_instance()
+    assert len(captured.outputs) == 1 and "<video" in captured.outputs[0].data["text/html"]

@@ -212,7 +212,7 @@ with torch.no_grad():
 fig = video.frame_grid(steps_clips, [f"after step {i + 1}/{len(kept)}" for i in shown], max_frames=8,
                        suptitle=f"Sampling '{prompt}': denoising steps (rows) x frames (columns)")
 plt.show()
-display(video.show_video(steps_clips, [f"step {i + 1}" for i in shown]))
+video.show_video(steps_clips, [f"step {i + 1}" for i in shown])
 grade = judge.grade_clip(final, prompt)
 print(f"graded: colour {grade.color}, shape {grade.shape}, direction {grade.direction}, one object in {grade.single_object_share:.0%} of frames")
 tick("04", "04.forward-noising")
@@ -269,7 +269,7 @@ for name, clips_ in (("video diffusion (shipped)", ours), ("frame by frame (nb 0
 print(f"{'':<28}" + "".join(f"{k:>18}" for k in next(iter(rows.values()))))
 for name, r in rows.items():
     print(f"{name:<28}" + "".join(f"{v:>18.3f}" for v in r.values()))
-display(video.show_video([ours[0], per_frame[0]], ["video diffusion", "frame by frame"]))
+video.show_video([ours[0], per_frame[0]], ["video diffusion", "frame by frame"])
 assert all(np.isfinite(v) or np.isnan(v) for r in rows.values() for v in r.values())
 assert rows["frame by frame (nb 01)"]["colour right"] == 1.0  # an ideal image model gets every frame right
 assert rows["video diffusion (shipped)"]["path residual px"] < rows["frame by frame (nb 01)"]["path residual px"], "joint denoising keeps one path"
@@ -285,7 +285,7 @@ held = [c.caption for c in shapes.HELD_OUT[:runtime.pick(4, 8)]]
 held_clips = sample_clips(pipe, held, seed=13, num_inference_steps=STEPS)
 held_rates = judge.grade_clips(held_clips, held)
 print("held-out:", {k: round(v, 2) for k, v in held_rates.items()})
-display(video.show_video(held_clips[:4], held[:4]))
+video.show_video(held_clips[:4], held[:4])
 assert len(held_clips) == len(held) and all(np.asarray(c).shape == (16, 32, 32, 3) for c in held_clips)
 assert 0 <= held_rates["color"] <= 1
 """),

@@ -86,7 +86,7 @@ The first trained and the first held-out prompt, one column per approach:
 for index in (0, len(prompts) - 1):
     caption, split = prompts[index]
     print(f"{caption!r} ({'held-out' if split == 'held_out' else 'trained'} combination)")
-    display(video.show_video([table.clips[name][index] for name in names], [name.split(" (")[0] for name in names]))
+    video.show_video([table.clips[name][index] for name in names], [name.split(" (")[0] for name in names])
 """),
     md(r"""
 ### One chart
@@ -129,9 +129,10 @@ print(f"Temporal coherence: independent frames have warping error {fbf['warping_
       f"reaches {rows[best_joint]['warping_error']:.4f} ({fbf['warping_error'] / rows[best_joint]['warping_error']:.0f}x lower).")
 print(f"Direction: independent frames get it right in {fbf['direction']:.0%} of clips (there is no motion to judge); "
       + ", ".join(f"{n.split(' (')[0]} {rows[n]['direction']:.0%}" for n in joint) + ".")
-for key, label in (("all_train", "all right on trained prompts"), ("all_held_out", "all right on held-out prompts")):
+for key, split, label in (("all_train", "train", "all right on trained prompts"), ("all_held_out", "held_out", "all right on held-out prompts")):
     best = max(names, key=lambda n: rows[n][key])
-    print(f"Best {label}: {best} ({rows[best][key]:.0%}).")
+    count = sum(s == split for _, s in prompts)
+    print(f"Best {label}: {best} ({rows[best][key]:.0%} of {count} prompt{'s' if count > 1 else ''}).")
 print("Compute: " + ", ".join(f"{n.split(' (')[0]} {rows[n]['s_per_clip']:.2f} s/clip with {rows[n]['parameters']:,} parameters" for n in joint) + ".")
 assert fbf["color"] >= 0.99 and fbf["shape"] >= 0.99, "the ideal image model draws every frame right"
 assert fbf["direction"] <= 0.5, "independent frames carry no consistent motion"
