@@ -106,7 +106,7 @@ def diffusion_approach(folder: str | Path = DATA_DIR / "tiny-t2v", device: torch
     pipe.set_progress_bar_config(disable=True)
 
     def generate(captions: list[str], seed: int) -> list[np.ndarray]:
-        return clips_from_pipeline(pipe(list(captions), generator=torch.Generator("cpu").manual_seed(seed)).frames)
+        return clips_from_pipeline(pipe(list(captions), generator=torch.Generator("cpu").manual_seed(seed), output_type="np").frames)
 
     return Approach("latent video diffusion (tiny-t2v)", "04", f"{LESSON_APPROACHES[2]} + {LESSON_APPROACHES[4]}", generate, pipeline_params(pipe))
 

@@ -24,7 +24,11 @@ import torch.nn.functional as F
 from einops import rearrange
 from torch import nn
 
+from .runtime import DATA_DIR
 from .shapes import make_clip, split_combos
+
+#: the shipped autoencoder of notebook 03 (the tiny text-to-video model's latents are its latents)
+FRAME_AUTOENCODER = DATA_DIR / "frame-autoencoder"
 
 
 @dataclass
@@ -69,10 +73,19 @@ def build_vae(cfg: VAEConfig):
     )
 
 
+def is_video_vae(vae) -> bool:
+    """True for an autoencoder that takes whole clips ``(B, 3, F, H, W)`` (a 3D one such as ``AutoencoderKLCogVideoX``)."""
+    return "temporal_compression_ratio" in vae.config
+
+
 def encode_video(vae, video: torch.Tensor, sample: bool = False, generator: torch.Generator | None = None) -> torch.Tensor:
     """Video ``(B, 3, F, H, W)`` in [-1, 1] -> scaled latents ``(B, c, F, H/d, W/d)`` (posterior mean unless ``sample``)."""
     if video.ndim != 5 or video.shape[1] != 3:
         raise ValueError(f"expected video (B, 3, F, H, W), got {tuple(video.shape)}")
+    if is_video_vae(vae):  # 3D: the clip goes in whole
+        posterior = vae.encode(video).latent_dist
+        latents = posterior.sample(generator) if sample else posterior.mean  # (B, c, F, h, w)
+        return latents * vae.config.scaling_factor
     frames = rearrange(video, "b c f h w -> (b f) c h w")  # (B*F, 3, H, W)
     posterior = vae.encode(frames).latent_dist
     latents = posterior.sample(generator) if sample else posterior.mean  # (B*F, c, h, w)
@@ -84,6 +97,8 @@ def decode_video(vae, latents: torch.Tensor) -> torch.Tensor:
     """Scaled latents ``(B, c, F, h, w)`` -> video ``(B, 3, F, H, W)`` (about [-1, 1]; clamp for display)."""
     if latents.ndim != 5:
         raise ValueError(f"expected latents (B, c, F, h, w), got {tuple(latents.shape)}")
+    if is_video_vae(vae):
+        return vae.decode(latents / vae.config.scaling_factor).sample  # (B, 3, F, H, W)
     frames = rearrange(latents, "b c f h w -> (b f) c h w") / vae.config.scaling_factor  # (B*F, c, h, w)
     images = vae.decode(frames).sample  # (B*F, 3, H, W)
     return rearrange(images, "(b f) c h w -> b c f h w", b=latents.shape[0])  # (B, 3, F, H, W)
@@ -165,10 +180,9 @@ def bench() -> dict:
 
     from diffusers import AutoencoderKL
 
-    from .runtime import DATA_DIR
     from .shapes import make_batch
 
-    vae = AutoencoderKL.from_pretrained(DATA_DIR / "tiny-t2v" / "vae").eval()
+    vae = AutoencoderKL.from_pretrained(FRAME_AUTOENCODER).eval()
     video = make_batch(["a red circle moving left"])
     with torch.no_grad():
         decode_video(vae, encode_video(vae, video))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from einops import rearrange
 from torch import nn
 
 from .shapes import COLORS, DIRECTIONS, SHAPES, parse_caption
@@ -70,7 +71,11 @@ def drop_captions(input_ids: torch.Tensor, empty_ids: torch.Tensor, p: float, ge
 
 
 class TextToVideoDenoiser(nn.Module):
-    """Everything trained together: a video denoiser (UNet3D-like) and a text encoder, plus the tokenizer and scheduler."""
+    """Everything trained together: a video denoiser and a text encoder, plus the tokenizer and scheduler.
+
+    The denoiser (attribute ``unet``, as in the pipelines) is a ``UNet3DConditionModel``, which takes
+    ``(B, c, F, h, w)``, or a ``CogVideoXTransformer3DModel``, which takes frames first ``(B, F, c, h, w)``.
+    """
 
     def __init__(self, unet: nn.Module, text_encoder: nn.Module, tokenizer, scheduler) -> None:
         super().__init__()
@@ -80,7 +85,16 @@ class TextToVideoDenoiser(nn.Module):
     def predict(self, zt: torch.Tensor, t: torch.Tensor, input_ids: torch.Tensor) -> torch.Tensor:
         """Noisy latents ``(B, c, F, h, w)``, timesteps ``(B,)``, token ids ``(B, L)`` -> prediction ``(B, c, F, h, w)``."""
         context = encode_ids(self.text_encoder, input_ids)  # (B, L, D)
+        if self.frames_first:
+            frames = rearrange(zt, "b c f h w -> b f c h w")  # (B, F, c, h, w)
+            out = self.unet(hidden_states=frames, encoder_hidden_states=context, timestep=t).sample  # (B, F, c, h, w)
+            return rearrange(out, "b f c h w -> b c f h w")  # (B, c, F, h, w)
         return self.unet(zt, t, encoder_hidden_states=context).sample
+
+    @property
+    def frames_first(self) -> bool:
+        """True for a diffusion transformer of the CogVideoX kind (its input is ``(B, F, c, h, w)``)."""
+        return type(self.unet).__name__ == "CogVideoXTransformer3DModel"
 
     def forward(self, z0: torch.Tensor, input_ids: torch.Tensor, t: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
         """Per-clip mean squared error ``(B,)`` at timesteps ``t (B,)`` with the given ``noise`` (the training loss)."""

@@ -55,17 +55,28 @@ class TextEncoderConfig:
     num_layers: int = 2
     num_heads: int = 4
     max_length: int = MAX_LENGTH
+    kind: str = "clip"  # "clip" (causal, ModelScope's kind) or "t5" (bidirectional, CogVideoX's kind)
 
     def __post_init__(self) -> None:
         if self.hidden_size % self.num_heads:
             raise ValueError(f"hidden_size {self.hidden_size} must divide by num_heads {self.num_heads}")
         if self.max_length < 7:
             raise ValueError(f"max_length must be >= 7, got {self.max_length}")
+        if self.kind not in ("clip", "t5"):
+            raise ValueError(f"kind must be 'clip' or 't5', got {self.kind!r}")
 
 
 def build_text_encoder(cfg: TextEncoderConfig, tokenizer):
-    """A fresh ``CLIPTextModel`` whose vocabulary and special ids match ``tokenizer``."""
-    from transformers import CLIPTextConfig, CLIPTextModel
+    """A fresh ``CLIPTextModel`` (or ``T5EncoderModel`` for ``kind="t5"``) whose vocabulary and special ids match ``tokenizer``."""
+    from transformers import CLIPTextConfig, CLIPTextModel, T5Config, T5EncoderModel
+
+    if cfg.kind == "t5":  # relative position buckets: any length, no position table to size
+        config = T5Config(
+            vocab_size=len(tokenizer), d_model=cfg.hidden_size, d_kv=cfg.hidden_size // cfg.num_heads, d_ff=4 * cfg.hidden_size,
+            num_layers=cfg.num_layers, num_heads=cfg.num_heads, dropout_rate=0.0, pad_token_id=tokenizer.pad_token_id,
+            eos_token_id=tokenizer.eos_token_id, decoder_start_token_id=tokenizer.pad_token_id,
+        )
+        return T5EncoderModel(config)
 
     config = CLIPTextConfig(
         vocab_size=len(tokenizer),

@@ -2,13 +2,17 @@
 
     python -m helpers.train_t2v --out data/tiny-t2v                 # CPU or one GPU
     accelerate launch -m helpers.train_t2v --out data/tiny-t2v     # several GPUs
-    python -m helpers.train_t2v --vae data/tiny-t2v/vae --steps 300   # reuse the autoencoder
+    python -m helpers.train_t2v --vae data/frame-autoencoder --steps 300   # reuse the autoencoder
 
-Steps: 1. autoencoder (trained here unless ``--vae`` names one); 2. render clips of the 40 training
-combinations (never the held-out ones) and cache their latents; 3. train the UNet3D and the text
-encoder together on the shared loop (:mod:`helpers.trainer`) with caption dropout and EMA, tracking
-the caption-loss gaps; 4. ``save_pretrained`` a ``TextToVideoSDPipeline`` whose defaults give a
-16x32x32 clip. :func:`evaluate` grades samples of all 48 combinations with :mod:`helpers.judge`.
+Steps: 1. the frame autoencoder of notebook 03 (trained here unless ``--vae`` names one); 2. render
+clips of the 40 training combinations (never the held-out ones) and cache their latents; 3. train
+the denoiser and the text encoder together on the shared loop (:mod:`helpers.trainer`) with caption
+dropout and EMA, tracking the caption-loss gaps, in two phases: (a) every clip at pure noise with a
+high learning rate, until the direction word is used, (b) every noise level; 4. ``save_pretrained``
+a pipeline whose defaults give a 16x32x32 clip: a ``CogVideoXPipeline`` (the shipped denoiser, a
+diffusion transformer; its causal 3D autoencoder distilled from step 1's, :mod:`helpers.causal_vae`)
+or, with ``denoiser="unet3d"``, the lesson's ``TextToVideoSDPipeline``. :func:`evaluate` grades
+samples of all 48 combinations with :mod:`helpers.judge`.
 """
 
 from __future__ import annotations
@@ -16,33 +20,19 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from .autoencoder import VAEConfig, encode_video, train_vae
+from .causal_vae import CausalVAEConfig, distill_causal_vae
+from .denoisers import COGVIDEOX_TEXT_LENGTH, DiTConfig, UNetConfig, build_transformer, build_unet
 from .latent_diffusion import TextToVideoDenoiser, caption_loss_gaps, drop_captions, make_scheduler, sample_timesteps, t2v_loss
-from .shapes import ALL_COMBOS, HELD_OUT, TRAIN_COMBOS, make_batch
+from .shapes import ALL_COMBOS, HELD_OUT, REFERENCE_FRAMES, TRAIN_COMBOS, make_batch
 from .text_encoder import TextEncoderConfig, build_text_encoder, build_tokenizer, tokenize
 from .trainer import TrainConfig, train
-
-
-@dataclass
-class UNetConfig:
-    """The video denoiser: a diffusers ``UNet3DConditionModel`` on 8x8 latents."""
-
-    block_out_channels: tuple[int, ...] = (32, 64)
-    down_block_types: tuple[str, ...] = ("CrossAttnDownBlock3D", "DownBlock3D")
-    up_block_types: tuple[str, ...] = ("UpBlock3D", "CrossAttnUpBlock3D")
-    layers_per_block: int = 1
-    attention_heads: int = 4
-    norm_num_groups: int = 8
-
-    def __post_init__(self) -> None:
-        if not len(self.block_out_channels) == len(self.down_block_types) == len(self.up_block_types):
-            raise ValueError("block_out_channels, down_block_types and up_block_types need one entry per level")
 
 
 @dataclass
@@ -52,46 +42,42 @@ class T2VConfig:
     vae: VAEConfig = field(default_factory=VAEConfig)
     vae_train: TrainConfig = field(default_factory=lambda: TrainConfig(steps=3000, lr=2e-3, ema_decay=0.99, log_every=50))
     vae_batch: int = 64
+    causal_vae: CausalVAEConfig = field(default_factory=CausalVAEConfig)  # the DiT pipeline's 3D autoencoder, distilled from ``vae``
+    denoiser: str = "dit"  # "dit" (CogVideoXPipeline, shipped) or "unet3d" (TextToVideoSDPipeline, the lesson's)
+    dit: DiTConfig = field(default_factory=DiTConfig)
     unet: UNetConfig = field(default_factory=UNetConfig)
-    text: TextEncoderConfig = field(default_factory=TextEncoderConfig)
+    text: TextEncoderConfig = field(default_factory=lambda: TextEncoderConfig(max_length=COGVIDEOX_TEXT_LENGTH, kind="t5"))
     prediction_type: str = "v_prediction"
     clips_per_combo: int = 100
-    batch_size: int = 32
+    batch_size: int = 16
     caption_dropout: float = 0.1
-    high_noise_share: float = 0.0
-    train: TrainConfig = field(default_factory=lambda: TrainConfig(steps=6000, lr=5e-4, ema_decay=0.995, warmup_steps=200, log_every=50))
-    gap_every: int = 500  # steps between caption-gap probes (0: never)
+    high_noise_share: float = 0.25
+    # phase 1: every step at pure noise (t = T-1) with a high learning rate, until the direction word is used
+    pure_noise: TrainConfig | None = field(default_factory=lambda: TrainConfig(steps=3250, lr=3e-3, ema_decay=None, warmup_steps=50, final_lr_share=1.0, log_every=50))
+    pure_noise_input: float = 1.0  # scale of the noise the denoiser sees in phase 1 (0: zeros, caption and positions only)
+    # phase 2: every noise level (``high_noise_share`` of each batch still at pure noise)
+    train: TrainConfig = field(default_factory=lambda: TrainConfig(steps=8000, lr=1e-3, ema_decay=0.995, warmup_steps=100, log_every=50))
+    gap_every: int = 250  # steps between caption-gap probes (0: never)
     seed: int = 0
 
     def __post_init__(self) -> None:
         if self.clips_per_combo < 1 or self.batch_size < 1:
             raise ValueError(f"clips_per_combo and batch_size must be >= 1, got {self.clips_per_combo}, {self.batch_size}")
-
-
-def build_unet(cfg: UNetConfig, latent_channels: int, cross_attention_dim: int, sample_size: int = 8):
-    """A fresh ``UNet3DConditionModel`` for latents ``(B, latent_channels, F, sample_size, sample_size)``."""
-    from diffusers import UNet3DConditionModel
-
-    return UNet3DConditionModel(
-        sample_size=sample_size,
-        in_channels=latent_channels,
-        out_channels=latent_channels,
-        down_block_types=tuple(cfg.down_block_types),
-        up_block_types=tuple(cfg.up_block_types),
-        block_out_channels=tuple(cfg.block_out_channels),
-        layers_per_block=cfg.layers_per_block,
-        cross_attention_dim=cross_attention_dim,
-        attention_head_dim=cfg.attention_heads,  # UNet3D reads this as the number of heads
-        norm_num_groups=cfg.norm_num_groups,
-    )
+        if self.denoiser not in ("dit", "unet3d"):
+            raise ValueError(f"denoiser must be 'dit' or 'unet3d', got {self.denoiser!r}")
+        if self.denoiser == "dit" and self.text.max_length != COGVIDEOX_TEXT_LENGTH:
+            raise ValueError(f"the dit denoiser needs text.max_length {COGVIDEOX_TEXT_LENGTH} (CogVideoXPipeline's), got {self.text.max_length}")
 
 
 def build_denoiser(cfg: T2VConfig) -> TextToVideoDenoiser:
-    """Fresh UNet3D + text encoder + tokenizer + scheduler, bundled for training."""
+    """Fresh denoiser (DiT or UNet3D) + text encoder + tokenizer + scheduler, bundled for training."""
     tokenizer = build_tokenizer(max_length=cfg.text.max_length)
     text_encoder = build_text_encoder(cfg.text, tokenizer)
     sample_size = cfg.vae.sample_size // cfg.vae.downsample
-    unet = build_unet(cfg.unet, cfg.vae.latent_channels, cfg.text.hidden_size, sample_size)
+    if cfg.denoiser == "dit":
+        unet = build_transformer(cfg.dit, cfg.vae.latent_channels, cfg.text.hidden_size, sample_size, REFERENCE_FRAMES, cfg.text.max_length)
+    else:
+        unet = build_unet(cfg.unet, cfg.vae.latent_channels, cfg.text.hidden_size, sample_size)
     return TextToVideoDenoiser(unet, text_encoder, tokenizer, make_scheduler(cfg.prediction_type))
 
 
@@ -107,24 +93,33 @@ def cache_latents(vae, combos, clips_per_combo: int, seed: int, device: torch.de
     return torch.cat(parts), captions  # (N, c, F, h, w)
 
 
-def make_batch_fn(latents: torch.Tensor, input_ids: torch.Tensor, empty_ids: torch.Tensor, cfg: T2VConfig, num_train_timesteps: int):
-    """``batch_fn(step)`` for the trainer: a deterministic random batch of cached latents, dropped captions, timesteps and noise."""
+def make_batch_fn(latents: torch.Tensor, input_ids: torch.Tensor, empty_ids: torch.Tensor, cfg: T2VConfig, num_train_timesteps: int, noise_scale: float = 1.0):
+    """``batch_fn(step)`` for the trainer: a deterministic random batch of cached latents, dropped captions, timesteps and noise.
+
+    ``noise_scale=0`` at pure noise (t = T-1) feeds the denoiser zeros: it must then map the caption
+    and the positions alone to the clip (target ``v = -z_0``), the mean clip of each caption.
+    """
 
     def batch_fn(step: int) -> dict:
         gen = torch.Generator("cpu").manual_seed(cfg.seed * 1_000_003 + step)
         idx = torch.randint(0, latents.shape[0], (cfg.batch_size,), generator=gen)  # (B,)
         ids = drop_captions(input_ids[idx], empty_ids, cfg.caption_dropout, gen)  # (B, L)
         t = sample_timesteps(cfg.batch_size, num_train_timesteps, gen, cfg.high_noise_share)  # (B,)
-        noise = torch.randn((cfg.batch_size, *latents.shape[1:]), generator=gen)  # (B, c, F, h, w)
+        noise = torch.randn((cfg.batch_size, *latents.shape[1:]), generator=gen) * noise_scale  # (B, c, F, h, w)
         return {"latents": latents[idx.to(latents.device)], "input_ids": ids, "t": t, "noise": noise}
 
     return batch_fn
 
 
 def assemble_pipeline(model: TextToVideoDenoiser, vae):
-    """A ``TextToVideoSDPipeline`` from trained parts (on the CPU, float32)."""
-    from diffusers import TextToVideoSDPipeline
+    """A ``CogVideoXPipeline`` (DiT) or ``TextToVideoSDPipeline`` (UNet3D) from trained parts (on the CPU, float32)."""
+    from diffusers import CogVideoXPipeline, TextToVideoSDPipeline
 
+    if model.frames_first:
+        return CogVideoXPipeline(
+            tokenizer=model.tokenizer, text_encoder=model.text_encoder.cpu().float(), vae=vae.cpu().float(),
+            transformer=model.unet.cpu().float(), scheduler=model.scheduler,
+        )
     return TextToVideoSDPipeline(
         vae=vae.cpu().float(), text_encoder=model.text_encoder.cpu().float(), tokenizer=model.tokenizer,
         unet=model.unet.cpu().float(), scheduler=model.scheduler,
@@ -139,7 +134,7 @@ def sample_clips(pipe, captions: list[str], seed: int = 0, batch: int = 48, **kw
     clips = []
     for start in range(0, len(captions), batch):
         gen = torch.Generator("cpu").manual_seed(seed + start)
-        out = pipe(captions[start : start + batch], generator=gen, **kwargs)
+        out = pipe(captions[start : start + batch], generator=gen, **{"output_type": "np", **kwargs})
         clips += clips_from_pipeline(out.frames)
     return clips
 
@@ -171,35 +166,42 @@ def run(
         vae_train = TrainConfig(**{**asdict(cfg.vae_train), "checkpoint_dir": str(work / "vae") if work else None, "progress": progress})
         vae = train_vae(cfg.vae, vae_train, cfg.vae_batch)
     vae.eval().requires_grad_(False)
+    if work:  # the frame autoencoder, for --vae on a resumed or later run
+        vae.save_pretrained(work / "frame_vae")
     vae_s = time.monotonic() - started
     # 2. latents of the training combinations
     latents, captions = cache_latents(vae, TRAIN_COMBOS, cfg.clips_per_combo, cfg.seed, device)
     model = build_denoiser(cfg)
-    if init_from:  # continue from a saved pipeline's UNet and text encoder
-        from diffusers import UNet3DConditionModel
-        from transformers import CLIPTextModel
-
-        model.unet = UNet3DConditionModel.from_pretrained(Path(init_from) / "unet")
-        model.text_encoder = CLIPTextModel.from_pretrained(Path(init_from) / "text_encoder")
+    if init_from:  # continue from a saved pipeline's denoiser and text encoder
+        folder = Path(init_from) / ("transformer" if model.frames_first else "unet")
+        model.unet = type(model.unet).from_pretrained(folder)
+        model.text_encoder = type(model.text_encoder).from_pretrained(Path(init_from) / "text_encoder")
     input_ids = tokenize(model.tokenizer, captions).to(latents.device)  # (N, L)
-    batch_fn = make_batch_fn(latents, input_ids, model.empty_ids(), cfg, model.scheduler.config.num_train_timesteps)
+    num_t = model.scheduler.config.num_train_timesteps
     # 3. train, probing the caption gaps now and then on fixed clips of every training combo
     probe = latents[:: cfg.clips_per_combo][:40], captions[:: cfg.clips_per_combo][:40]
     gaps: list[dict] = []
-
-    def on_log(step: int, row: dict) -> None:
-        if cfg.gap_every and (step % cfg.gap_every == 0 or step == cfg.train.steps):
-            g = caption_loss_gaps(model, probe[0], probe[1], [999, 700, 400])
-            gaps.append({"step": step, **{k: [round(float(x), 5) for x in v] for k, v in g.items()}})
-            print(f"step {step} gaps at t=999/700/400: " + "; ".join(f"{k} {v}" for k, v in gaps[-1].items() if k != "step"), flush=True)
-
-    train_cfg = TrainConfig(**{**asdict(cfg.train), "checkpoint_dir": str(work / "unet") if work else None, "progress": progress})
     unet_started = time.monotonic()
-    result = train(model, t2v_loss, batch_fn, train_cfg, on_log=on_log)
-    if result.ema is not None:
-        result.ema.copy_to(model)
-    # 4. save
-    pipe = assemble_pipeline(model, vae)
+    phases = [("pure_noise", cfg.pure_noise, 1.0, cfg.pure_noise_input), ("unet", cfg.train, cfg.high_noise_share, 1.0)]
+    for name, phase, share, noise_scale in [p for p in phases if p[1] is not None]:
+
+        def on_log(step: int, row: dict, name=name, phase=phase) -> None:
+            if cfg.gap_every and (step % cfg.gap_every == 0 or step == phase.steps):
+                g = caption_loss_gaps(model, probe[0], probe[1], [999, 700, 400])
+                gaps.append({"phase": name, "step": step, **{k: [round(float(x), 5) for x in v] for k, v in g.items()}})
+                print(f"{name} step {step} gaps at t=999/700/400: " + "; ".join(f"{k} {v}" for k, v in gaps[-1].items() if k not in ("step", "phase")), flush=True)
+
+        batch_fn = make_batch_fn(latents, input_ids, model.empty_ids(), replace(cfg, high_noise_share=share), num_t, noise_scale)
+        train_cfg = TrainConfig(**{**asdict(phase), "checkpoint_dir": str(work / name) if work else None, "progress": progress})
+        result = train(model, t2v_loss, batch_fn, train_cfg, on_log=on_log)
+        if result.ema is not None:
+            result.ema.copy_to(model)
+    # 4. save (the DiT's pipeline needs a 3D autoencoder: the frame autoencoder's latent space, distilled)
+    if model.frames_first:
+        pipe_vae = distill_causal_vae(vae, cfg.causal_vae, work_dir=work / "causal_vae" if work else None, progress=progress)
+    else:
+        pipe_vae = vae
+    pipe = assemble_pipeline(model, pipe_vae)
     pipe.save_pretrained(out)
     summary = {
         "config": asdict(cfg), "history": result.history, "gaps": gaps, "device": str(device),

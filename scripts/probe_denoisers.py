@@ -20,9 +20,9 @@ import torch
 from torch import nn
 
 from helpers.latent_diffusion import caption_loss_gaps, flip_caption, t2v_loss
-from helpers.runtime import DATA_DIR
+from helpers.autoencoder import FRAME_AUTOENCODER
 from helpers.shapes import ALL_COMBOS, TRAIN_COMBOS, parse_caption
-from helpers.text_encoder import encode_ids, tokenize
+from helpers.text_encoder import TextEncoderConfig, encode_ids, tokenize
 from helpers.train_t2v import T2VConfig, build_denoiser, cache_latents, make_batch_fn
 from helpers.trainer import TrainConfig, train
 
@@ -31,7 +31,7 @@ def ideal_gaps(clips_per_combo: int = 60) -> dict[str, float]:
     """Loss of the per-caption mean latent clip (the best possible at t = 999) and the gap for each flipped word."""
     from diffusers import AutoencoderKL
 
-    vae = AutoencoderKL.from_pretrained(DATA_DIR / "tiny-t2v" / "vae").eval()
+    vae = AutoencoderKL.from_pretrained(FRAME_AUTOENCODER).eval()
     latents, _ = cache_latents(vae, ALL_COMBOS, clips_per_combo, 0, torch.device("cpu"))
     latents = latents.view(len(ALL_COMBOS), clips_per_combo, *latents.shape[1:])  # (48, n, c, F, h, w)
     means = latents.mean(1)  # (48, c, F, h, w)
@@ -57,6 +57,11 @@ class LinearHead(nn.Module):
 
     def forward(self, sample, timestep, encoder_hidden_states):
         return types.SimpleNamespace(sample=self.head(encoder_hidden_states.flatten(1)).view(-1, *self.shape))
+
+
+def probe_config(high_noise_share: float = 0.5) -> T2VConfig:
+    """The probes' set-up: the course's 8-token CLIP text encoder, 30 clips per combination, batch 16."""
+    return T2VConfig(denoiser="unet3d", text=TextEncoderConfig(), clips_per_combo=30, batch_size=16, high_noise_share=high_noise_share)
 
 
 def build(kind: str, cfg: T2VConfig, latent_shape: tuple[int, ...], zero_input: bool):
@@ -109,8 +114,8 @@ def main(argv: list[str] | None = None) -> None:
     from diffusers import AutoencoderKL
 
     torch.manual_seed(0)
-    cfg = T2VConfig(clips_per_combo=30, batch_size=16, high_noise_share=args.high_noise_share)
-    vae = AutoencoderKL.from_pretrained(DATA_DIR / "tiny-t2v" / "vae").eval().requires_grad_(False)
+    cfg = probe_config(args.high_noise_share)
+    vae = AutoencoderKL.from_pretrained(FRAME_AUTOENCODER).eval().requires_grad_(False)
     latents, captions = cache_latents(vae, TRAIN_COMBOS, cfg.clips_per_combo, 0, torch.device("cpu"))  # (N, c, F, h, w)
     model = build(args.kind, cfg, tuple(latents.shape[1:]), args.zero_input)
     print(f"{args.kind}: {sum(p.numel() for p in model.unet.parameters()):,} parameters", flush=True)

@@ -6,7 +6,7 @@ import torch
 from helpers.autoencoder import VAEConfig, build_vae, calibrate_scaling, decode_video, encode_video, frame_batch, vae_loss
 from helpers.runtime import DATA_DIR
 
-SHIPPED = DATA_DIR / "tiny-t2v" / "vae"
+SHIPPED = DATA_DIR / "frame-autoencoder"
 
 
 def test_video_round_trip_shapes_fold_frames_into_the_batch():

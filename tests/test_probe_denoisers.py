@@ -4,8 +4,7 @@ import pytest
 import torch
 
 from helpers.text_encoder import tokenize
-from helpers.train_t2v import T2VConfig
-from scripts.probe_denoisers import build
+from scripts.probe_denoisers import build, probe_config
 
 SHAPE = (8, 16, 8, 8)  # the shipped autoencoder's latents: (c, F, h, w)
 
@@ -13,7 +12,7 @@ SHAPE = (8, 16, 8, 8)  # the shipped autoencoder's latents: (c, F, h, w)
 @pytest.mark.parametrize("kind", ["unet3d", "motion", "dit", "linear"])
 def test_each_denoiser_predicts_a_latent_clip(kind):
     torch.manual_seed(0)
-    model = build(kind, T2VConfig(), SHAPE, zero_input=False).eval()
+    model = build(kind, probe_config(), SHAPE, zero_input=False).eval()
     ids = tokenize(model.tokenizer, ["a red circle moving left", "a blue square moving up"])
     with torch.no_grad():
         pred = model.predict(torch.randn(2, *SHAPE), torch.tensor([999, 10]), ids)
@@ -22,7 +21,7 @@ def test_each_denoiser_predicts_a_latent_clip(kind):
 
 def test_zero_input_ignores_the_noisy_clip():
     torch.manual_seed(0)
-    model = build("dit", T2VConfig(), SHAPE, zero_input=True).eval()
+    model = build("dit", probe_config(), SHAPE, zero_input=True).eval()
     ids = tokenize(model.tokenizer, ["a red circle moving left"])
     t = torch.tensor([999])
     with torch.no_grad():

@@ -7,20 +7,29 @@ import pytest
 import torch
 
 from helpers.autoencoder import VAEConfig
+from helpers.causal_vae import CausalVAEConfig
 from helpers.text_encoder import TextEncoderConfig
-from helpers.train_t2v import T2VConfig, UNetConfig, build_denoiser, main, run
+from helpers.train_t2v import COGVIDEOX_TEXT_LENGTH, DiTConfig, T2VConfig, UNetConfig, build_denoiser, main, run
 from helpers.trainer import TrainConfig
 
 
-def micro_config(steps: int = 4) -> T2VConfig:
+def micro_config(steps: int = 4, denoiser: str = "dit") -> T2VConfig:
+    text_length, kind = (COGVIDEOX_TEXT_LENGTH, "t5") if denoiser == "dit" else (8, "clip")
     return T2VConfig(
         vae=VAEConfig(block_out_channels=(8, 8, 8), latent_channels=4, norm_num_groups=4),
         vae_train=TrainConfig(steps=2, lr=1e-3, warmup_steps=1, progress=False),
         vae_batch=4,
+        causal_vae=CausalVAEConfig(
+            block_out_channels=(8, 8, 8), norm_num_groups=4, clips_per_batch=1,
+            train=TrainConfig(steps=2, lr=1e-3, warmup_steps=1, progress=False, log_every=1),
+        ),
+        denoiser=denoiser,
+        dit=DiTConfig(num_layers=1, attention_heads=2, head_dim=8, time_embed_dim=16),
         unet=UNetConfig(block_out_channels=(8, 16), norm_num_groups=4, attention_heads=2),
-        text=TextEncoderConfig(hidden_size=16, num_layers=1, num_heads=2),
+        text=TextEncoderConfig(hidden_size=16, num_layers=1, num_heads=2, max_length=text_length, kind=kind),
         clips_per_combo=1,
         batch_size=4,
+        pure_noise=TrainConfig(steps=2, lr=1e-3, warmup_steps=1, progress=False, log_every=1),
         train=TrainConfig(steps=steps, lr=1e-3, warmup_steps=1, progress=False, log_every=1),
         gap_every=2,
     )
@@ -38,12 +47,13 @@ def test_run_saves_a_pipeline_that_reloads_and_samples_16x32x32(trained):
 
     out, summary = trained
     pipe = DiffusionPipeline.from_pretrained(out / "pipe")
-    assert type(pipe).__name__ == "TextToVideoSDPipeline"
-    frames = pipe("a red circle moving left", num_inference_steps=2, generator=torch.Generator().manual_seed(0)).frames[0]
-    assert np.asarray(frames).shape == (16, 32, 32, 3)
+    assert type(pipe).__name__ == "CogVideoXPipeline"
+    assert type(pipe.vae).__name__ == "AutoencoderKLCogVideoX" and type(pipe.text_encoder).__name__ == "T5EncoderModel"
+    frames = pipe("a red circle moving left", num_inference_steps=2, generator=torch.Generator().manual_seed(0), output_type="np").frames[0]
+    assert frames.shape == (16, 32, 32, 3) and 0 <= frames.min() and frames.max() <= 1
     assert summary["unet_params"] > 0 and len(summary["history"]) == 4
-    assert [g["step"] for g in summary["gaps"]] == [2, 4]
-    assert set(summary["gaps"][0]) == {"step", "loss", "color", "shape", "direction"}
+    assert [(g["phase"], g["step"]) for g in summary["gaps"]] == [("pure_noise", 2), ("unet", 2), ("unet", 4)]
+    assert set(summary["gaps"][0]) == {"phase", "step", "loss", "color", "shape", "direction"}
     assert json.loads((out / "work" / "summary.json").read_text())["total_s"] > 0
 
 
@@ -61,7 +71,7 @@ def test_resume_continues_from_the_checkpoint(trained, tmp_path):
     out, first = trained
     shutil.copytree(out / "work", tmp_path / "work")
     cfg = micro_config(steps=6)
-    second = run(cfg, tmp_path / "pipe", vae_path=str(out / "pipe" / "vae"), work_dir=tmp_path / "work", progress=False)
+    second = run(cfg, tmp_path / "pipe", vae_path=str(out / "work" / "frame_vae"), work_dir=tmp_path / "work", progress=False)
     steps = [row["step"] for row in second["history"]]
     assert steps == [1, 2, 3, 4, 5, 6]  # 1-4 from the checkpoint, 5-6 new
     assert second["history"][:4] == first["history"]
@@ -72,13 +82,30 @@ def test_config_fails_loudly():
         UNetConfig(block_out_channels=(8, 16, 32))
     with pytest.raises(ValueError, match="clips_per_combo"):
         T2VConfig(clips_per_combo=0)
+    with pytest.raises(ValueError, match="denoiser must be 'dit' or 'unet3d'"):
+        T2VConfig(denoiser="wan")
+    with pytest.raises(ValueError, match="needs text.max_length 226"):
+        T2VConfig(text=TextEncoderConfig(max_length=8))
+    with pytest.raises(ValueError, match="num_layers"):
+        DiTConfig(num_layers=0)
 
 
-def test_denoiser_prediction_has_latent_shape():
-    model = build_denoiser(micro_config())
-    z = torch.randn(2, 4, 16, 8, 8)
-    ids = torch.tensor([[2, 4, 6, 10, 5, 14, 3, 0]] * 2)
+@pytest.mark.parametrize("denoiser", ["dit", "unet3d"])
+def test_denoiser_prediction_has_latent_shape(denoiser):
+    model = build_denoiser(micro_config(denoiser=denoiser))
+    assert model.frames_first == (denoiser == "dit")
+    z = torch.randn(2, 4, 16, 8, 8)  # (B, c, F, h, w) for both: the DiT's frames-first layout stays inside predict
+    ids = torch.full((2, model.tokenizer.model_max_length), model.tokenizer.pad_token_id)
+    ids[:, :8] = torch.tensor([2, 4, 6, 10, 5, 14, 3, 0])
     assert model.predict(z, torch.tensor([10, 900]), ids).shape == z.shape
+
+
+def test_unet3d_recipe_still_saves_the_lessons_pipeline(tmp_path):
+    from diffusers import DiffusionPipeline
+
+    run(micro_config(steps=1, denoiser="unet3d"), tmp_path / "pipe", progress=False)
+    pipe = DiffusionPipeline.from_pretrained(tmp_path / "pipe")
+    assert type(pipe).__name__ == "TextToVideoSDPipeline" and type(pipe.vae).__name__ == "AutoencoderKL"
 
 
 def test_main_cli_trains_and_writes_grades(tmp_path, monkeypatch):
@@ -88,3 +115,22 @@ def test_main_cli_trains_and_writes_grades(tmp_path, monkeypatch):
     monkeypatch.setattr(module, "evaluate", lambda pipe, n: {"train": {"color": 0.5}, "held_out": {"color": 0.25}})
     main(["--out", str(tmp_path / "pipe"), "--work", str(tmp_path / "work"), "--evaluate", "1"])
     assert json.loads((tmp_path / "work" / "grades.json").read_text())["held_out"]["color"] == 0.25
+
+
+def test_phase_one_batches_sit_at_pure_noise_and_can_hide_the_input():
+    from dataclasses import replace
+
+    from helpers.latent_diffusion import add_noise
+    from helpers.train_t2v import make_batch_fn
+
+    cfg = replace(micro_config(), high_noise_share=1.0)
+    model = build_denoiser(cfg)
+    latents = torch.randn(6, 4, 16, 8, 8)
+    ids = torch.zeros(6, model.tokenizer.model_max_length, dtype=torch.long)
+    batch = make_batch_fn(latents, ids, model.empty_ids(), cfg, 1000, noise_scale=0.0)(0)
+    assert (batch["t"] == 999).all() and (batch["noise"] == 0).all()
+    zt, target = add_noise(model.scheduler, batch["latents"], batch["noise"], batch["t"])
+    assert zt.abs().max() == 0  # zero terminal SNR: the model sees only zeros, caption and positions
+    torch.testing.assert_close(target, -batch["latents"])  # and must paint the clip: v = -z0
+    noisy = make_batch_fn(latents, ids, model.empty_ids(), cfg, 1000)(0)
+    assert noisy["noise"].std() > 0.5

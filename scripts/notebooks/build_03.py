@@ -33,7 +33,7 @@ from helpers.latent_exercises import check_latent_elements, check_slerp
 from helpers.trainer import TrainConfig, train
 
 generator = runtime.seed_everything(0)
-VAE_PATH = runtime.DATA_DIR / "tiny-t2v" / "vae"        # the VAE of the course's tiny text-to-video pipeline
+VAE_PATH = runtime.DATA_DIR / "frame-autoencoder"       # the course's autoencoder (its latents are the tiny text-to-video model's)
 print(f"mode: {runtime.mode_name()}, autoencoder: {VAE_PATH.relative_to(runtime.REPO_ROOT)}")
 """),
     md(r"""
@@ -101,8 +101,10 @@ side, 8 channels: 6× fewer numbers). It is an *image* autoencoder, so a clip go
 **frame by frame**: frames are folded into the batch with `rearrange(video, "b c f h w -> (b f) c h w")`,
 encoded, and unfolded again. The encoder outputs a Gaussian per latent number (mean and
 variance, the "KL" part); we use the mean. A `scaling_factor` makes the latents unit-variance,
-which is what a diffusion model expects. These weights are the VAE of the tiny text-to-video
-pipeline of notebooks 04 and 07.
+which is what a diffusion model expects. The tiny text-to-video pipeline of notebooks 04 and 07
+denoises exactly these latents; it decodes them with a *causal 3D* autoencoder (CogVideoX's class,
+`AutoencoderKLCogVideoX`) distilled from this one, so that both speak the same latent space
+(section 7 compares them).
 """),
     code(r"""
 vae = AutoencoderKL.from_pretrained(VAE_PATH).eval()
@@ -125,7 +127,7 @@ below uses the course's one training loop (`helpers.trainer.train`: AdamW, warm-
 learning rate, EMA of the weights, a progress bar). In quick mode it fine-tunes a *copy* of the
 shipped weights for a few steps, just to show the loop; in full mode it trains a fresh
 autoencoder from scratch for 200 steps (about a minute and a half on a 2-core CPU) and compares it
-with the shipped one, trained for about 3,000 steps of 64 frames on a GPU (`data/tiny-t2v/README.md`).
+with the shipped one, trained for about 3,000 steps of 64 frames on a GPU (`data/frame-autoencoder/README.md`).
 """),
     code(r"""
 steps = runtime.pick(quick=4, full=200)

@@ -123,7 +123,8 @@ for name, component in pipe.components.items():
     total += count
     print(f"{name:14s} {type(component).__name__:30s} {count:14,d}")
 print(f"{'total':45s} {total:14,d}  = {total * 4 / 1e6:,.1f} MB in fp32")
-assert total > 0 and {"unet", "vae", "text_encoder", "tokenizer", "scheduler"} <= set(pipe.components)
+assert total > 0 and {"vae", "text_encoder", "tokenizer", "scheduler"} <= set(pipe.components)
+assert {"unet", "transformer"} & set(pipe.components)  # a UNet (ModelScope, AnimateDiff) or a transformer (CogVideoX, Wan, LTX)
 """),
     md(r"""
 ## Step 3 · Generate
@@ -147,15 +148,20 @@ assert result.seconds > 0 and result.peak_gb > 0
     md(r"""
 The lesson's step 3 is `video_frames = pipeline(prompt).frames`. Here is that exact call on the
 shipped tiny model (a few MB, so cheap on any machine). Since diffusers 0.26 `.frames` is
-**batched**, one entry per prompt: `.frames[0]` is the first clip. With the default
-`output_type="np"` it is float in $[0, 1]$, not the list of PIL images older tutorials expect, so
+**batched**, one entry per prompt: `.frames[0]` is the first clip, so
 `imageio.mimsave("x.gif", pipeline(prompt).frames)` from before 0.26 now writes garbage or fails.
+What a clip *is* depends on the pipeline's default `output_type`: ModelScope's
+`TextToVideoSDPipeline` gives a float array in $[0, 1]$, `CogVideoXPipeline` (the shipped tiny
+model's class) a list of PIL images. Ask for `output_type="np"` and every pipeline answers alike:
 """),
     code(r"""
 tiny = DiffusionPipeline.from_pretrained(pipeline.TINY_T2V)
 tiny.set_progress_bar_config(leave=False)
-frames = tiny("a green square moving up", num_frames=8, num_inference_steps=STEPS or 50).frames
-print(type(frames).__name__, frames.shape, frames.dtype, f"[{frames.min():.2f}, {frames.max():.2f}]")
+default = tiny("a green square moving up", num_frames=8, num_inference_steps=STEPS or 50).frames
+print(f"{type(tiny).__name__} default: .frames is a {type(default).__name__} of {len(default)} clip(s), "
+      f"the first a {type(default[0]).__name__} of {len(default[0])} {type(default[0][0]).__name__}")
+frames = tiny("a green square moving up", num_frames=8, num_inference_steps=STEPS or 50, output_type="np").frames
+print('output_type="np":', type(frames).__name__, frames.shape, frames.dtype, f"[{frames.min():.2f}, {frames.max():.2f}]")
 clip = frames[0]                          # (F, H, W, 3): the first (and only) clip
 assert frames.ndim == 5 and clip.shape[0] == 8 and clip.shape[-1] == 3
 assert 0 <= frames.min() and frames.max() <= 1
@@ -398,7 +404,8 @@ assert result2.clip.shape[0] == 16
 
 The lesson's model is from 2023 and its class is deprecated in diffusers. Current open models
 replace the UNet3D with a **diffusion transformer** (DiT) that attends over all frames at once, and
-the per-frame image VAE with a **video VAE that compresses time too**. The same two calls load and
+the per-frame image VAE with a **video VAE that compresses time too** (the course's own tiny model
+is such a pipeline in miniature: a `CogVideoXPipeline`, notebook 04). The same two calls load and
 run each of them; the table gives what they are made for and what they are documented to need
 (parameters in billions, approximate, from their model cards; sources: the model pages at
 `https://huggingface.co/<id>`, and the diffusers and Wan documentation quoted):

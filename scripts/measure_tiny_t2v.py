@@ -1,0 +1,91 @@
+"""Measure the figures of data/tiny-t2v/README.md (the quality bar of the tiny text-to-video model).
+
+    python -m scripts.measure_tiny_t2v                       # the shipped pipeline, 4 clips per combination
+    python -m scripts.measure_tiny_t2v --folder runs/x/pipeline --clips 2 --no-sweep
+
+Prints and writes ``<folder>/../measurements.json`` (or ``--out``): samples graded by
+:mod:`helpers.judge` on trained and held-out combinations at the pipeline's defaults, a guidance
+sweep, seconds per clip at the defaults, the autoencoder's reconstructions and its agreement with
+the frame autoencoder, the caption-loss gaps, and the size on disk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+import torch
+
+from helpers.autoencoder import FRAME_AUTOENCODER, encode_video, reconstruction_grades
+from helpers.latent_diffusion import TextToVideoDenoiser, caption_loss_gaps
+from helpers.runtime import DATA_DIR
+from helpers.shapes import TRAIN_COMBOS, make_batch
+from helpers.train_t2v import evaluate, sample_clips
+
+
+def seconds_per_clip(pipe, repeats: int = 3) -> float:
+    """Median wall time of the lesson's call at the pipeline's defaults (after one warm-up)."""
+    pipe("a red circle moving left", num_inference_steps=2)
+    times = []
+    for seed in range(repeats):
+        start = time.perf_counter()
+        pipe("a red circle moving left", generator=torch.Generator().manual_seed(seed))
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def guidance_sweep(pipe, scales: list[float], seed: int = 5) -> dict[float, dict[str, float]]:
+    """Adherence at each guidance scale, one clip per training combination."""
+    from helpers.judge import grade_clips
+
+    captions = [c.caption for c in TRAIN_COMBOS]
+    return {w: grade_clips(sample_clips(pipe, captions, seed, guidance_scale=w), captions) for w in scales}
+
+
+def main(argv: list[str] | None = None) -> None:
+    from diffusers import AutoencoderKL, DiffusionPipeline
+
+    from helpers.causal_vae import agreement
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folder", default=str(DATA_DIR / "tiny-t2v"))
+    parser.add_argument("--clips", type=int, default=4, help="samples per combination")
+    parser.add_argument("--no-sweep", action="store_true")
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args(argv)
+    torch.set_grad_enabled(False)
+    folder = Path(args.folder)
+    pipe = DiffusionPipeline.from_pretrained(folder)
+    pipe.set_progress_bar_config(disable=True)
+    figures: dict = {"pipeline": type(pipe).__name__, "size_mb": sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6}
+    figures["parameters"] = {name: sum(p.numel() for p in c.parameters()) for name, c in pipe.components.items() if isinstance(c, torch.nn.Module)}
+    figures["s_per_clip_default"] = seconds_per_clip(pipe)
+    print(json.dumps(figures, indent=1), flush=True)
+    started = time.perf_counter()
+    figures["samples"] = evaluate(pipe, args.clips)
+    figures["samples_s"] = time.perf_counter() - started
+    print(json.dumps(figures["samples"], indent=1), flush=True)
+    frame_vae = AutoencoderKL.from_pretrained(FRAME_AUTOENCODER).eval()
+    figures["vae_reconstructions"] = reconstruction_grades(pipe.vae, clips_per_combo=args.clips)
+    figures["vae_agreement"] = agreement(pipe.vae, frame_vae, clips=32)
+    print(json.dumps({k: figures[k] for k in ("vae_reconstructions", "vae_agreement")}, indent=1), flush=True)
+    captions = [c.caption for c in TRAIN_COMBOS]
+    latents = encode_video(frame_vae, make_batch(captions, seed=21))
+    denoiser = getattr(pipe, "transformer", None) or pipe.unet
+    model = TextToVideoDenoiser(denoiser, pipe.text_encoder, pipe.tokenizer, pipe.scheduler)
+    gaps = caption_loss_gaps(model, latents, captions, [999, 700, 400])
+    figures["gaps_t999_700_400"] = {k: [round(float(x), 4) for x in v] for k, v in gaps.items()}
+    print(json.dumps(figures["gaps_t999_700_400"]), flush=True)
+    if not args.no_sweep:
+        figures["guidance_sweep"] = guidance_sweep(pipe, [1.0, 3.0, 6.0, 9.0, 15.0])
+        print(json.dumps(figures["guidance_sweep"], indent=1), flush=True)
+    out = Path(args.out) if args.out else folder.parent / "measurements.json"
+    out.write_text(json.dumps(figures, indent=1))
+    print("written", out)
+
+
+if __name__ == "__main__":
+    main()
