@@ -80,7 +80,7 @@ def probe_data(cfg: ProbeConfig) -> tuple[torch.Tensor, list[str]]:
 
 def build_probe_model(cfg: ProbeConfig) -> nn.Module:
     """A 1-layer CLIP text encoder plus a linear head or a 0.2 M-parameter UNet3D (x0 target); the tokenizer keeps ``tokenizer_length`` tokens."""
-    from .train_t2v import UNetConfig, build_unet
+    from .denoisers import UNetConfig, build_unet
 
     torch.manual_seed(cfg.seed)
     tokenizer = build_tokenizer()

@@ -101,6 +101,9 @@ def call_defaults(pipe) -> dict:
     defaults = {name: parameters[name].default for name in names if name in parameters}
     defaults = {name: value for name, value in defaults.items() if isinstance(value, (int, float))}
     native = dict(zip(("height", "width"), _native_size(pipe)))
+    config = getattr(getattr(pipe, "unet", None) or getattr(pipe, "transformer", None), "config", None)
+    if isinstance(getattr(config, "sample_frames", None), int):  # CogVideoX: num_frames=None means the transformer's sample_frames
+        native["num_frames"] = config.sample_frames
     defaults = {**native, **defaults}
     spec = MODELS.get(getattr(getattr(pipe, "course_info", None), "model_id", None))
     if spec is not None and spec.steps is not None:

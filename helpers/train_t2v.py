@@ -151,7 +151,8 @@ def evaluate(pipe, clips_per_combo: int = 4, seed: int = 0, batch: int = 48, **k
 
 
 def run(
-    cfg: T2VConfig, out: str | Path, vae_path: str | None = None, work_dir: str | Path | None = None, progress: bool = True, init_from: str | None = None
+    cfg: T2VConfig, out: str | Path, vae_path: str | None = None, work_dir: str | Path | None = None, progress: bool = True, init_from: str | None = None,
+    causal_vae_path: str | None = None,
 ) -> dict:
     """The whole recipe (steps 1-4 of the module docstring); returns a summary with the loss and gap history."""
     from diffusers import AutoencoderKL
@@ -197,7 +198,11 @@ def run(
         if result.ema is not None:
             result.ema.copy_to(model)
     # 4. save (the DiT's pipeline needs a 3D autoencoder: the frame autoencoder's latent space, distilled)
-    if model.frames_first:
+    if model.frames_first and causal_vae_path:  # reuse one distilled before (it depends only on the frame autoencoder)
+        from diffusers import AutoencoderKLCogVideoX
+
+        pipe_vae = AutoencoderKLCogVideoX.from_pretrained(causal_vae_path)
+    elif model.frames_first:
         pipe_vae = distill_causal_vae(vae, cfg.causal_vae, work_dir=work / "causal_vae" if work else None, progress=progress)
     else:
         pipe_vae = vae
@@ -226,7 +231,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--work", default="runs/tiny-t2v", help="checkpoints and summary.json (resume from here)")
     parser.add_argument("--evaluate", type=int, default=0, help="grade N samples per combination after training")
     parser.add_argument("--init", default=None, help="a saved pipeline folder whose UNet and text encoder to continue from")
-    parser.add_argument("--minutes", type=float, default=None, help="time limit for the UNet training")
+    parser.add_argument("--minutes", type=float, default=None, help="time limit for the denoiser training")
+    parser.add_argument("--causal-vae", default=None, help="an AutoencoderKLCogVideoX folder to reuse instead of distilling one")
     args = parser.parse_args(argv)
     cfg = T2VConfig()
     if args.steps:
@@ -237,7 +243,7 @@ def main(argv: list[str] | None = None) -> None:
         cfg.clips_per_combo = args.clips_per_combo
     if args.minutes:
         cfg.train.time_limit_s = 60 * args.minutes
-    summary = run(cfg, args.out, args.vae, args.work, init_from=args.init)
+    summary = run(cfg, args.out, args.vae, args.work, init_from=args.init, causal_vae_path=args.causal_vae)
     print(json.dumps({k: v for k, v in summary.items() if k not in ("history", "config", "gaps")}, indent=1))
     if args.evaluate:
         from diffusers import DiffusionPipeline

@@ -3,7 +3,7 @@
     python -m scripts.measure_tiny_t2v                       # the shipped pipeline, 4 clips per combination
     python -m scripts.measure_tiny_t2v --folder runs/x/pipeline --clips 2 --no-sweep
 
-Prints and writes ``<folder>/../measurements.json`` (or ``--out``): samples graded by
+Prints and writes ``<folder>/measurements.json`` (or ``--out``): samples graded by
 :mod:`helpers.judge` on trained and held-out combinations at the pipeline's defaults, a guidance
 sweep, seconds per clip at the defaults, the autoencoder's reconstructions and its agreement with
 the frame autoencoder, the caption-loss gaps, and the size on disk.
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> None:
     if not args.no_sweep:
         figures["guidance_sweep"] = guidance_sweep(pipe, [1.0, 3.0, 6.0, 9.0, 15.0])
         print(json.dumps(figures["guidance_sweep"], indent=1), flush=True)
-    out = Path(args.out) if args.out else folder.parent / "measurements.json"
+    out = Path(args.out) if args.out else folder / "measurements.json"
     out.write_text(json.dumps(figures, indent=1))
     print("written", out)
 

@@ -13,7 +13,7 @@ def tiny_pipe():
 
     from helpers.autoencoder import VAEConfig, build_vae
     from helpers.latent_diffusion import make_scheduler
-    from helpers.train_t2v import UNetConfig, build_unet
+    from helpers.denoisers import UNetConfig, build_unet
 
     torch.manual_seed(0)
     tokenizer = build_tokenizer()

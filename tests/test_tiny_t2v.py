@@ -64,3 +64,11 @@ def test_the_denoiser_uses_the_direction_word(pipe):
     model = TextToVideoDenoiser(pipe.transformer, pipe.text_encoder, pipe.tokenizer, pipe.scheduler)
     gaps = caption_loss_gaps(model, latents, captions, [999])
     assert gaps["direction"][0] > 0.02 and gaps["color"][0] > 0.02, gaps
+
+
+def test_generate_fills_the_pipelines_own_defaults(pipe):
+    from helpers.generation import call_defaults, family_rules
+
+    assert call_defaults(pipe) == {"num_frames": 16, "height": 32, "width": 32, "num_inference_steps": 50, "guidance_scale": 6.0}
+    rules = family_rules(pipe)  # no compression in time: any frame count, sizes a multiple of 8 (4x VAE x 2x2 patches)
+    assert (rules.frame_step, rules.frame_offset, rules.size_multiple) == (1, 0, 8)

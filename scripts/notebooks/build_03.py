@@ -475,6 +475,43 @@ into each other instead of moving. Linear blending cannot move things; a video V
 time has to *learn* motion, with 3D (causal) convolutions in its encoder and decoder, which is
 what CogVideoX's VAE does.
 
+### A causal 3D autoencoder that speaks the same latents
+
+The course's text-to-video pipeline (notebook 04) is a `CogVideoXPipeline`, and that class decodes
+whole clips with CogVideoX's 3D autoencoder, `AutoencoderKLCogVideoX`. Its convolutions are
+**causal** in time: the kernel covers the current frame and the two before it, never later ones,
+so frame $f$ is decoded from latent frames $\le f$ (the decoder runs over chunks of two latent
+frames, caching what the next chunk needs). Ours keeps every frame (`temporal_compression_ratio=1`)
+and was **distilled** from the autoencoder above rather than trained anew
+(`helpers.causal_vae`): its encoder learned to output this one's latents, its decoder to turn them
+back into the true clips. So the text-to-video model denoises exactly these latents, and either
+autoencoder can decode them. Do they agree, and is the decoder really causal?
+"""),
+    code(r"""
+from diffusers import AutoencoderKLCogVideoX
+
+from helpers.causal_vae import agreement
+
+causal = AutoencoderKLCogVideoX.from_pretrained(runtime.DATA_DIR / "tiny-t2v" / "vae").eval()
+count = lambda model: sum(p.numel() for p in model.parameters())
+figures = agreement(causal, vae, clips=runtime.pick(4, 32))
+print(f"frame autoencoder {count(vae):,} parameters, causal 3D autoencoder {count(causal):,}")
+print(", ".join(f"{k} {v:.4f}" for k, v in figures.items()), "(latents have unit variance)")
+
+changed = z.clone()                                                                  # z: the blue circle's latents, (1, c, F, h, w)
+changed[:, :, 8:] = 0                                                                # wipe latent frames 8-15 only
+with torch.no_grad():
+    a, b = autoencoder.decode_video(causal, z), autoencoder.decode_video(causal, changed)   # (1, 3, F, H, W)
+change = (a - b).abs().amax(dim=(0, 1, 3, 4)).numpy()                                # (F,) largest pixel change per frame
+fig, ax = plt.subplots(figsize=(6, 2.5))
+ax.bar(range(16), change)
+ax.axvline(7.5, color="grey", ls="--")
+ax.set(title="Causal decoder: wiping latent frames 8-15 changes only frames 8-15", xlabel="frame", ylabel="max |pixel change|")
+plt.show()
+assert change[:8].max() < 1e-4 < change[8:].min()
+assert figures["latent_mse"] < 0.05
+"""),
+    md(r"""
 ## 8. Exercises
 
 **8.1 Latent size of a video VAE.** Write `latent_elements(frames, height, width, spatial, temporal, channels)`:

@@ -156,9 +156,11 @@ assert rows[best_joint]["warping_error"] < fbf["warping_error"] / 3, "a model th
    used 7 such models to reach 128 frames at 1280×768. Our miniature shows the cost side
    (parameters and seconds per stage) and how much each stage must get right for the chain to work.
 4. **Diffusion models for video (04).** Denoising the whole clip at once keeps one object on a
-   straight path (compare its warping error and path residual with independent frames'). What
-   our small diffusion models learned is the global part of the caption (colour); notebook 04
-   measures why "moving left" is the word they ignore, and the table shows how far each got.
+   straight path (compare its warping error and path residual with independent frames'). Which
+   words a diffusion model obeys depends on its training: the single-stage model (04) was first
+   trained at pure noise, where the caption decides everything, until it used the direction word
+   (notebook 04, section 9); the cascade's base stage (05) was trained the older way and still
+   follows the colour far better than the direction. Compare their adherence columns.
 
 The **token route** (06, the lesson's second paper, VideoGPT, arXiv:2104.10157) treats a clip as a
 sequence of discrete codes and predicts them one by one with a GPT. Compare its row with the
@@ -240,8 +242,9 @@ make the world harder (two objects, curved paths) and see which approach breaks 
 - The same prompts, seeds and metrics turn "which approach is better" into a table you can re-run.
 - Independent frames get every frame right and the video wrong; smoothing trades jumps for ghosts.
 - Models that generate the whole clip at once are far steadier than independent frames. Which
-  words they obey depends on how they place the object in time: our diffusion models learned
-  colour but not direction, the token model, continuing its own first frames, learned both.
+  words they obey depends on how they are trained to place the object in time: the token model,
+  continuing its own first frames, learned every word easily; the single-stage diffusion model
+  learned the direction only after a phase at pure noise; the cascade's base never did.
 - Latent spaces and cascades buy compute; tokens make video a language-model problem whose cost
   grows with the sequence length.
 
