@@ -20,9 +20,9 @@ frame-by-frame approach; and diagnose, with numbers, why a video model can ignor
 **Prerequisites:** 01 (frame-by-frame generation, flicker), 02 (3D and (2+1)D convolutions),
 03 (latent spaces, the per-frame autoencoder).
 
-**Time:** quick mode (`CI=true`) 23 s on an idle 2-core CPU (`make bench`, peak RAM 0.8 GB); it took
-8.5 min while the same CPU was shared with four training jobs. Full mode (a 300-step training run, a 5-scale guidance sweep over 40 prompts at 50 steps)
-was not measured yet: budget 15-30 min on a CPU, a few minutes on a GPU.
+**Time:** quick mode (`CI=true`) 18 s on an idle 2-core CPU (`make bench`, 2026-11-26, peak RAM
+1.0 GB). Full mode (a 450-step training run, a 5-scale guidance sweep over 40 prompts at 50 steps)
+was not timed yet: budget 10-20 min on a CPU, a few minutes on a GPU.
 **GPU needed:** no.
 """),
     code(r"""

@@ -19,9 +19,9 @@ This is the lesson's project, in its five steps: **install, load, generate, expo
 **Prerequisites:** 00 (how clips are held, shown and saved). 04 helps (what the denoiser and
 classifier-free guidance do) but is not required.
 
-**Time (measured):** quick mode 16 s on an idle 2-core CPU (`make bench`, peak RAM 0.6 GB); 2 min 54 s
+**Time (measured):** quick mode 17 s on an idle 2-core CPU (`make bench`, 2026-11-26, peak RAM 0.6 GB); 2 min 54 s
 while the CPU was shared with two training jobs. One clip at the model's defaults (50 steps with
-guidance) takes 2.5 s on that idle CPU. Full mode on a CPU
+guidance) takes 0.6-0.9 s on that idle CPU. Full mode on a CPU
 (the model's default 50 steps) and anything on a GPU: not measured yet. On a GPU runtime the same
 notebook runs the real 1.7-billion-parameter ModelScope model (a 3.5 GB download the first time).
 **GPU needed:** no. Without a GPU (or offline) the notebook says so and uses the course's shipped
