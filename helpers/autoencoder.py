@@ -82,26 +82,21 @@ def encode_video(vae, video: torch.Tensor, sample: bool = False, generator: torc
     """Video ``(B, 3, F, H, W)`` in [-1, 1] -> scaled latents ``(B, c, F, H/d, W/d)`` (posterior mean unless ``sample``)."""
     if video.ndim != 5 or video.shape[1] != 3:
         raise ValueError(f"expected video (B, 3, F, H, W), got {tuple(video.shape)}")
-    if is_video_vae(vae):  # 3D: the clip goes in whole
-        posterior = vae.encode(video).latent_dist
-        latents = posterior.sample(generator) if sample else posterior.mean  # (B, c, F, h, w)
-        return latents * vae.config.scaling_factor
-    frames = rearrange(video, "b c f h w -> (b f) c h w")  # (B*F, 3, H, W)
-    posterior = vae.encode(frames).latent_dist
-    latents = posterior.sample(generator) if sample else posterior.mean  # (B*F, c, h, w)
-    latents = latents * vae.config.scaling_factor
-    return rearrange(latents, "(b f) c h w -> b c f h w", b=video.shape[0])  # (B, c, F, h, w)
+    per_frame = not is_video_vae(vae)  # an image autoencoder sees frames folded into the batch; a 3D one the whole clip
+    x = rearrange(video, "b c f h w -> (b f) c h w") if per_frame else video  # (B*F, 3, H, W) or (B, 3, F, H, W)
+    posterior = vae.encode(x).latent_dist
+    latents = (posterior.sample(generator) if sample else posterior.mean) * vae.config.scaling_factor
+    return rearrange(latents, "(b f) c h w -> b c f h w", b=video.shape[0]) if per_frame else latents  # (B, c, F, h, w)
 
 
 def decode_video(vae, latents: torch.Tensor) -> torch.Tensor:
     """Scaled latents ``(B, c, F, h, w)`` -> video ``(B, 3, F, H, W)`` (about [-1, 1]; clamp for display)."""
     if latents.ndim != 5:
         raise ValueError(f"expected latents (B, c, F, h, w), got {tuple(latents.shape)}")
-    if is_video_vae(vae):
-        return vae.decode(latents / vae.config.scaling_factor).sample  # (B, 3, F, H, W)
-    frames = rearrange(latents, "b c f h w -> (b f) c h w") / vae.config.scaling_factor  # (B*F, c, h, w)
-    images = vae.decode(frames).sample  # (B*F, 3, H, W)
-    return rearrange(images, "(b f) c h w -> b c f h w", b=latents.shape[0])  # (B, 3, F, H, W)
+    per_frame = not is_video_vae(vae)
+    z = rearrange(latents, "b c f h w -> (b f) c h w") if per_frame else latents  # (B*F, c, h, w) or (B, c, F, h, w)
+    images = vae.decode(z / vae.config.scaling_factor).sample
+    return rearrange(images, "(b f) c h w -> b c f h w", b=latents.shape[0]) if per_frame else images  # (B, 3, F, H, W)
 
 
 def frame_batch(step: int, batch_size: int = 64, split: str = "train", seed: int = 0, frames_per_clip: int = 4) -> torch.Tensor:

@@ -76,9 +76,14 @@ def unknown_words(pipe, prompt: str) -> list[str]:
     return [word for word in prompt.split() if unk in tokenizer(word, add_special_tokens=False)["input_ids"]]
 
 
+def _denoiser_config(pipe):
+    """The config of a pipeline's denoiser (its ``unet`` or ``transformer``), or None."""
+    return getattr(getattr(pipe, "unet", None) or getattr(pipe, "transformer", None), "config", None)
+
+
 def _native_size(pipe) -> tuple[int, int]:
     """(height, width) a pipeline makes when its call leaves them None: the denoiser's sample size x the VAE's scale."""
-    config = getattr(getattr(pipe, "unet", None) or getattr(pipe, "transformer", None), "config", None)
+    config = _denoiser_config(pipe)
     space = getattr(pipe, "vae_scale_factor_spatial", None) or getattr(pipe, "vae_scale_factor", 8)
     sample = getattr(config, "sample_size", None)
     if isinstance(sample, int):
@@ -101,7 +106,7 @@ def call_defaults(pipe) -> dict:
     defaults = {name: parameters[name].default for name in names if name in parameters}
     defaults = {name: value for name, value in defaults.items() if isinstance(value, (int, float))}
     native = dict(zip(("height", "width"), _native_size(pipe)))
-    config = getattr(getattr(pipe, "unet", None) or getattr(pipe, "transformer", None), "config", None)
+    config = _denoiser_config(pipe)
     if isinstance(getattr(config, "sample_frames", None), int):  # CogVideoX: num_frames=None means the transformer's sample_frames
         native["num_frames"] = config.sample_frames
     defaults = {**native, **defaults}

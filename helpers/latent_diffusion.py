@@ -91,6 +91,12 @@ class TextToVideoDenoiser(nn.Module):
             return rearrange(out, "b f c h w -> b c f h w")  # (B, c, F, h, w)
         return self.unet(zt, t, encoder_hidden_states=context).sample
 
+    @classmethod
+    def from_pipeline(cls, pipe) -> "TextToVideoDenoiser":
+        """The trained parts of a loaded pipeline (its ``transformer`` or ``unet``), bundled to measure losses."""
+        denoiser = getattr(pipe, "transformer", None) or pipe.unet
+        return cls(denoiser, pipe.text_encoder, pipe.tokenizer, pipe.scheduler)
+
     @property
     def frames_first(self) -> bool:
         """True for a diffusion transformer of the CogVideoX kind (its input is ``(B, F, c, h, w)``)."""

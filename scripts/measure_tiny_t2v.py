@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import time
 from pathlib import Path
 
@@ -23,18 +22,7 @@ from helpers.autoencoder import FRAME_AUTOENCODER, encode_video, reconstruction_
 from helpers.latent_diffusion import TextToVideoDenoiser, caption_loss_gaps
 from helpers.runtime import DATA_DIR
 from helpers.shapes import TRAIN_COMBOS, make_batch
-from helpers.train_t2v import evaluate, sample_clips
-
-
-def seconds_per_clip(pipe, repeats: int = 3) -> float:
-    """Median wall time of the lesson's call at the pipeline's defaults (after one warm-up)."""
-    pipe("a red circle moving left", num_inference_steps=2)
-    times = []
-    for seed in range(repeats):
-        start = time.perf_counter()
-        pipe("a red circle moving left", generator=torch.Generator().manual_seed(seed))
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from helpers.train_t2v import evaluate, sample_clips, time_default_clip
 
 
 def guidance_sweep(pipe, scales: list[float], seed: int = 5) -> dict[float, dict[str, float]]:
@@ -62,7 +50,7 @@ def main(argv: list[str] | None = None) -> None:
     pipe.set_progress_bar_config(disable=True)
     figures: dict = {"pipeline": type(pipe).__name__, "size_mb": sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6}
     figures["parameters"] = {name: sum(p.numel() for p in c.parameters()) for name, c in pipe.components.items() if isinstance(c, torch.nn.Module)}
-    figures["s_per_clip_default"] = seconds_per_clip(pipe)
+    figures["s_per_clip_default"] = time_default_clip(pipe, repeats=3)[0]
     print(json.dumps(figures, indent=1), flush=True)
     started = time.perf_counter()
     figures["samples"] = evaluate(pipe, args.clips)
@@ -74,8 +62,7 @@ def main(argv: list[str] | None = None) -> None:
     print(json.dumps({k: figures[k] for k in ("vae_reconstructions", "vae_agreement")}, indent=1), flush=True)
     captions = [c.caption for c in TRAIN_COMBOS]
     latents = encode_video(frame_vae, make_batch(captions, seed=21))
-    denoiser = getattr(pipe, "transformer", None) or pipe.unet
-    model = TextToVideoDenoiser(denoiser, pipe.text_encoder, pipe.tokenizer, pipe.scheduler)
+    model = TextToVideoDenoiser.from_pipeline(pipe)
     gaps = caption_loss_gaps(model, latents, captions, [999, 700, 400])
     figures["gaps_t999_700_400"] = {k: [round(float(x), 4) for x in v] for k, v in gaps.items()}
     print(json.dumps(figures["gaps_t999_700_400"]), flush=True)

@@ -61,7 +61,7 @@ def test_the_denoiser_uses_the_direction_word(pipe):
     captions = ["a red circle moving left", "a green square moving right", "a blue triangle moving up", "a yellow circle moving down"]
     with torch.no_grad():
         latents = encode_video(pipe.vae, make_batch(captions, seed=5))  # (4, c, F, h, w)
-    model = TextToVideoDenoiser(pipe.transformer, pipe.text_encoder, pipe.tokenizer, pipe.scheduler)
+    model = TextToVideoDenoiser.from_pipeline(pipe)
     gaps = caption_loss_gaps(model, latents, captions, [999])
     assert gaps["direction"][0] > 0.02 and gaps["color"][0] > 0.02, gaps
 

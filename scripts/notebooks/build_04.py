@@ -370,7 +370,7 @@ combos = runtime.pick(shapes.TRAIN_COMBOS[::10], shapes.TRAIN_COMBOS)
 true_video = shapes.make_batch(combos, seed=21)  # (N, 3, 16, 32, 32)
 with torch.no_grad():
     true_latents = encode_video(pipe.vae, true_video)  # (N, 8, 16, 8, 8)
-shipped = TextToVideoDenoiser(pipe.transformer, pipe.text_encoder, pipe.tokenizer, pipe.scheduler)
+shipped = TextToVideoDenoiser.from_pipeline(pipe)  # the pipeline's transformer and text encoder, bundled to measure losses
 timesteps = runtime.pick([900, 300], [999, 900, 800, 700, 500, 300])
 gaps = caption_loss_gaps(shipped, true_latents, [c.caption for c in combos], timesteps)
 fig, ax = plt.subplots(figsize=(6, 3))
