@@ -1,7 +1,9 @@
 """A working miniature of Imagen Video's cascade: base -> temporal SR -> spatial SR, in pixel space.
 
-Three diffusers ``UNet3DConditionModel`` denoisers share one frozen text encoder (Imagen Video's is
-a frozen T5-XXL) and together make the same 16 x 32 x 32 clip as the single-stage tiny model::
+Three diffusers denoisers (a ``CogVideoXTransformer3DModel`` on pixels for the base stage, as in
+``data/tiny-t2v``; ``UNet3DConditionModel`` for the two SR stages) share one frozen text encoder
+(Imagen Video's is a frozen T5-XXL) and together make the same 16 x 32 x 32 clip as the
+single-stage tiny model::
 
     caption -> base         8 frames at 16x16   (text only)
             -> temporal_sr  16 frames at 16x16  (text + the base clip, frames repeated)
@@ -31,6 +33,7 @@ import torch.nn.functional as F
 from einops import rearrange, repeat
 from torch import nn
 
+from .denoisers import DiTConfig, build_transformer
 from .latent_diffusion import add_noise, make_scheduler
 from .text_encoder import TextEncoderConfig, encode_ids, tokenize
 
@@ -56,8 +59,13 @@ class StageConfig:
     sample_aug_sigma: float = 0.1  # sampling: the fixed conditioning noise
     num_inference_steps: int = 25
     guidance_scale: float = 1.0
+    dit: DiTConfig | None = None  # a diffusion transformer (CogVideoXTransformer3DModel on pixels) instead of the UNet3D; base only
 
     def __post_init__(self) -> None:
+        if isinstance(self.dit, dict):  # read back from stage_config.json
+            self.dit = DiTConfig(**self.dit)
+        if self.dit is not None and self.cond_frames is not None:
+            raise ValueError("dit is for the base stage only: a super-resolution stage reads more channels than it writes")
         self.block_out_channels = tuple(self.block_out_channels)
         self.down_block_types, self.up_block_types = tuple(self.down_block_types), tuple(self.up_block_types)
         if not len(self.block_out_channels) == len(self.down_block_types) == len(self.up_block_types):
@@ -89,8 +97,7 @@ def default_stages() -> dict[str, StageConfig]:
     """
     small = dict(block_out_channels=(8, 16), norm_num_groups=4, attention_heads=2, num_inference_steps=10)
     return {
-        "base": StageConfig(8, 16, block_out_channels=(16, 32), down_block_types=("CrossAttnDownBlock3D", "DownBlock3D"),
-                            up_block_types=("UpBlock3D", "CrossAttnUpBlock3D"), guidance_scale=3.0),
+        "base": StageConfig(8, 16, dit=DiTConfig(num_layers=4, attention_heads=4, head_dim=24, patch_size=4), guidance_scale=3.0),
         "temporal_sr": StageConfig(16, 16, 8, 16, **small),
         "spatial_sr": StageConfig(16, 32, 16, 16, **small),
     }
@@ -128,10 +135,12 @@ def augment_condition(cond: torch.Tensor, sigma: torch.Tensor, noise: torch.Tens
 # ----------------------------------------------------------------------------- one stage
 
 
-def build_unet(cfg: StageConfig, cross_attention_dim: int):
-    """A fresh ``UNet3DConditionModel`` for this stage's ``(B, in_channels, F, size, size)`` input."""
+def build_unet(cfg: StageConfig, cross_attention_dim: int, text_length: int):
+    """A fresh ``UNet3DConditionModel`` (or, with ``cfg.dit``, ``CogVideoXTransformer3DModel``) for ``(B, in_channels, F, size, size)``."""
     from diffusers import UNet3DConditionModel
 
+    if cfg.dit is not None:
+        return build_transformer(cfg.dit, cfg.in_channels, cross_attention_dim, cfg.size, cfg.num_frames, text_length)
     return UNet3DConditionModel(
         sample_size=cfg.size, in_channels=cfg.in_channels, out_channels=3,
         down_block_types=cfg.down_block_types, up_block_types=cfg.up_block_types,
@@ -157,6 +166,9 @@ class CascadeStage(nn.Module):
                 raise ValueError("a super-resolution stage needs the upsampled conditioning clip and its sigma")
             plane = sigma.view(-1, 1, 1, 1, 1).to(xt).expand(-1, 1, *xt.shape[2:])  # (B, 1, F, H, W)
             xt = torch.cat([xt, cond.to(xt), plane], dim=1)  # (B, 7, F, H, W)
+        if self.cfg.dit is not None:  # the transformer reads frames first
+            out = self.unet(hidden_states=rearrange(xt, "b c f h w -> b f c h w"), encoder_hidden_states=context, timestep=t).sample
+            return rearrange(out, "b f c h w -> b c f h w")  # (B, 3, F, H, W)
         return self.unet(xt, t, encoder_hidden_states=context).sample  # (B, 3, F, H, W)
 
     def context(self, input_ids: torch.Tensor) -> torch.Tensor:
@@ -217,7 +229,8 @@ class CascadeStage(nn.Module):
 
 def build_stage(cfg: StageConfig, text_encoder: nn.Module, tokenizer, prediction_type: str = "v_prediction") -> CascadeStage:
     """A fresh stage around an existing text encoder and tokenizer."""
-    return CascadeStage(cfg, build_unet(cfg, text_encoder.config.hidden_size), text_encoder, tokenizer, make_scheduler(prediction_type))
+    unet = build_unet(cfg, text_encoder.config.hidden_size, tokenizer.model_max_length)
+    return CascadeStage(cfg, unet, text_encoder, tokenizer, make_scheduler(prediction_type))
 
 
 def num_params(module: nn.Module) -> int:
@@ -263,11 +276,11 @@ def load_text(path: str | Path):
 
 def load_stage(folder: str | Path, text_encoder: nn.Module, tokenizer) -> CascadeStage:
     """A stage saved by :func:`save_stage`, reading captions with the given text encoder."""
-    from diffusers import DDIMScheduler, UNet3DConditionModel
+    from diffusers import CogVideoXTransformer3DModel, DDIMScheduler, UNet3DConditionModel
 
     folder = Path(folder)
     cfg = StageConfig(**json.loads((folder / "stage_config.json").read_text()))
-    unet = UNet3DConditionModel.from_pretrained(folder / "unet").eval()
+    unet = (UNet3DConditionModel if cfg.dit is None else CogVideoXTransformer3DModel).from_pretrained(folder / "unet").eval()
     return CascadeStage(cfg, unet, text_encoder, tokenizer, DDIMScheduler.from_pretrained(folder / "scheduler"))
 
 

@@ -43,7 +43,12 @@ class CascadeTrainConfig:
         "temporal_sr": TrainConfig(steps=600, lr=1e-3, warmup_steps=30, ema_decay=0.99, log_every=5, time_limit_s=120),
         "spatial_sr": TrainConfig(steps=600, lr=1e-3, warmup_steps=30, ema_decay=0.99, log_every=5, time_limit_s=150),
     })
-    batch_size: int = 8
+    # the base stage first trains every clip at pure noise (t = T-1) with a high learning rate, until the
+    # direction word is used (the lesson of notebook 04); None: skip
+    base_pure_noise: TrainConfig | None = field(default_factory=lambda: TrainConfig(
+        steps=4000, lr=3e-3, warmup_steps=50, final_lr_share=1.0, ema_decay=None, log_every=50))
+    base_high_noise_share: float = 0.25  # share of each later base batch still at pure noise
+    batch_size: int = 16
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -53,8 +58,11 @@ class CascadeTrainConfig:
             raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
 
 
-def make_batch_fn(name: str, cfg: StageConfig, tokenizer, batch_size: int, seed: int):
-    """``batch_fn(step)``: freshly rendered training clips for stage ``name``, its targets, noise and conditioning noise."""
+def make_batch_fn(name: str, cfg: StageConfig, tokenizer, batch_size: int, seed: int, high_noise_share: float = 0.0):
+    """``batch_fn(step)``: freshly rendered training clips for stage ``name``, its targets, noise and conditioning noise.
+
+    ``high_noise_share`` of the timesteps sit at pure noise (1.0 for the base stage's first phase).
+    """
     empty = tokenize(tokenizer, [""])[0]  # (L,)
     lower = {"temporal_sr": "base", "spatial_sr": "temporal_sr"}.get(name.replace("_noaug", ""))
 
@@ -64,7 +72,7 @@ def make_batch_fn(name: str, cfg: StageConfig, tokenizer, batch_size: int, seed:
         targets = stage_targets(make_batch(combos, seed=seed * 1_000_003 + step * batch_size))  # each (B, 3, F, H, W)
         x0 = targets[name.replace("_noaug", "")]
         ids = drop_captions(tokenize(tokenizer, [c.caption for c in combos]), empty, cfg.caption_dropout, gen)  # (B, L)
-        batch = {"x0": x0, "input_ids": ids, "t": sample_timesteps(batch_size, 1000, gen),
+        batch = {"x0": x0, "input_ids": ids, "t": sample_timesteps(batch_size, 1000, gen, high_noise_share),
                  "noise": torch.randn(x0.shape, generator=gen)}  # (B, 3, F, H, W)
         if lower is not None:
             batch["cond"] = targets[lower]  # (B, 3, f, h, w)
@@ -80,22 +88,29 @@ def stage_loss(stage: CascadeStage, batch: dict) -> tuple[torch.Tensor, dict[str
     return stage(batch).mean(), {}
 
 
-def train_stage(name: str, stage: CascadeStage, train_cfg: TrainConfig, batch_size: int, seed: int) -> dict:
-    """Train one stage in place (EMA weights copied in at the end); returns its figures."""
+def train_stage(name: str, stage: CascadeStage, train_cfg: TrainConfig, batch_size: int, seed: int,
+                pure_noise: TrainConfig | None = None, high_noise_share: float = 0.0) -> dict:
+    """Train one stage in place (EMA weights copied in at the end), after an optional pure-noise phase; returns its figures."""
     started = time.monotonic()
-    result = train(stage, stage_loss, make_batch_fn(name, stage.cfg, stage.tokenizer, batch_size, seed), train_cfg)
-    if result.ema is not None:
-        result.ema.copy_to(stage)
+    phases = [(pure_noise, 1.0, "pure_noise")] if pure_noise is not None else []
+    clips, history, pure_steps = 0, [], 0
+    for phase, share, label in [*phases, (train_cfg, high_noise_share, "main")]:
+        result = train(stage, stage_loss, make_batch_fn(name, stage.cfg, stage.tokenizer, batch_size, seed, share), phase)
+        if result.ema is not None:
+            result.ema.copy_to(stage)
+        clips += result.steps_done * batch_size
+        pure_steps += result.steps_done if label == "pure_noise" else 0
+        history += [{"phase": label, **row} for row in result.history]
     stage.eval()
-    clips = result.steps_done * batch_size
+    steps = clips // batch_size
     fwd = forward_flops(stage)
     return {
-        "steps": result.steps_done, "batch_size": batch_size, "clips_seen": clips, "train_s": round(time.monotonic() - started, 1),
+        "steps": steps, "pure_noise_steps": pure_steps, "batch_size": batch_size, "clips_seen": clips, "train_s": round(time.monotonic() - started, 1),
         "unet_params": num_params(stage.unet), "forward_gflops_per_clip": round(fwd / 1e9, 4),
         "train_flops": 3 * fwd * clips,  # forward + backward ~ 3x a forward pass
-        "first_loss": result.history[0]["loss"] if result.history else float("nan"),
-        "final_loss": result.history[-1]["loss"] if result.history else float("nan"),
-        "history": [{k: round(v, 5) for k, v in row.items()} for row in result.history],
+        "first_loss": history[0]["loss"] if history else float("nan"),
+        "final_loss": history[-1]["loss"] if history else float("nan"),
+        "history": [{k: v if isinstance(v, str) else round(v, 5) for k, v in row.items()} for row in history],
     }
 
 
@@ -123,14 +138,20 @@ def run(cfg: CascadeTrainConfig, out: str | Path, stages: tuple[str, ...] = STAG
         if name == ABLATION and "temporal_sr" in summary["stages"]:  # exactly as many steps as the augmented stage got
             train_cfg = replace(train_cfg, steps=summary["stages"]["temporal_sr"]["steps"], time_limit_s=None)
         print(f"training {name}: {num_params(stage.unet):,} parameters", flush=True)
-        figures = train_stage(name, stage, train_cfg, cfg.batch_size, cfg.seed)
+        pure_noise = None
+        if name == "base" and cfg.base_pure_noise is not None:
+            pure_noise = replace(cfg.base_pure_noise, seed=cfg.seed, progress=progress,
+                                 checkpoint_dir=str(Path(work_dir) / "base_pure_noise") if work_dir else None)
+        share = cfg.base_high_noise_share if name == "base" else 0.0
+        figures = train_stage(name, stage, train_cfg, cfg.batch_size, cfg.seed, pure_noise, share)
         # 3-4. freeze the text encoder after the base stage; save as soon as a stage is done
         if name == "base":
             text_encoder.eval().requires_grad_(False)
             save_text(stage, out)
             figures["text_encoder_params"] = num_params(text_encoder)
         save_stage(stage, out / ("ablation" if name == ABLATION else "") / name)
-        summary["stages"][name] = {"config": asdict(stage_cfg), "train": asdict(train_cfg) | {"checkpoint_dir": None}, **figures}
+        summary["stages"][name] = {"config": asdict(stage_cfg), "train": asdict(train_cfg) | {"checkpoint_dir": None},
+                                   "pure_noise": asdict(pure_noise) | {"checkpoint_dir": None} if pure_noise else None, **figures}
         out.mkdir(parents=True, exist_ok=True)
         summary_path.write_text(json.dumps(summary, indent=1))
         write_model_card(out, summary)
@@ -153,11 +174,14 @@ def write_model_card(out: str | Path, summary: dict) -> Path:
                     f"| {s['train_s']:.0f} | {s['forward_gflops_per_clip']:.3f} | {s['train_flops'] / 1e12:.1f} | {s['first_loss']:.4f} -> {s['final_loss']:.4f} "
                     f"| {c['max_aug_sigma']} |")
     extra = "".join(f"\n{k}: {v}\n" for k, v in summary.get("notes", {}).items())
+    pure_steps = summary["stages"].get("base", {}).get("pure_noise_steps", 0)
     text = f"""# A miniature Imagen Video cascade (course notebook 05)
 
-Three pixel-space video diffusion models (diffusers `UNet3DConditionModel`, v-prediction, DDIM with
-a zero-terminal-SNR cosine schedule) that turn a caption of the moving-shapes world into a
-16 x 32 x 32 clip: **base** (8 frames at 16x16, text only) -> **temporal_sr** (16 frames at 16x16,
+Three pixel-space video diffusion models (v-prediction, DDIM with a zero-terminal-SNR cosine
+schedule) that turn a caption of the moving-shapes world into a 16 x 32 x 32 clip: **base** (a
+diffusers `CogVideoXTransformer3DModel` on pixels, 4x4-pixel patches, 8 frames at 16x16, text only;
+trained first at pure noise only, then at every noise level, the recipe of `data/tiny-t2v`) ->
+**temporal_sr** (a `UNet3DConditionModel`, 16 frames at 16x16,
 conditioned on the base clip with frames repeated) -> **spatial_sr** (16 frames at 32x32,
 conditioned on the temporal clip resized bilinearly). The SR stages take the upsampled clip as 3
 extra input channels plus one channel holding the conditioning noise sigma (noise conditioning
@@ -166,7 +190,7 @@ trained with the base stage and then frozen and shared. `ablation/temporal_sr_no
 temporal SR stage trained the same way but without augmentation (notebook 05 compares them).
 
 Load: `helpers.cascade.Cascade.from_pretrained("data/cascade")`; each stage's `unet/` also loads
-alone with `UNet3DConditionModel.from_pretrained`.
+alone (`CogVideoXTransformer3DModel.from_pretrained` for the base, `UNet3DConditionModel` for the SR stages).
 
 ## Training data
 
@@ -179,6 +203,7 @@ from the same 16x32x32 clip (every other frame, 2x2 means).
 Command: `python -m helpers.train_cascade --out data/cascade --ablation` (run under
 `flock /tmp/course-train.lock nice -n 5` on a shared machine). Machine: {summary['machine']}, device {summary['device']}.
 Batch {summary['batch_size']} clips; AdamW, warm-up then cosine decay, EMA, each stage stopped by its time limit.
+The base stage's steps include its pure-noise phase ({pure_steps:,} steps at t = 999, lr 3e-3, no EMA).
 
 | stage | output F x H x W | UNet parameters | steps x batch | train s | forward GFLOP / clip | train TFLOP (3 x fwd x clips) | loss first -> last | max aug sigma |
 |---|---|---|---|---|---|---|---|---|
@@ -203,7 +228,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     cfg = CascadeTrainConfig()
-    for train_cfg in cfg.train.values():
+    for train_cfg in cfg.train.values():  # (the base stage's pure-noise phase is a fixed number of steps)
         train_cfg.time_limit_s = train_cfg.time_limit_s * args.time_scale if train_cfg.time_limit_s else None
         train_cfg.steps = max(1, round(train_cfg.steps * args.step_scale))
     stages = tuple(args.stages) + ((ABLATION,) if args.ablation and ABLATION not in args.stages else ())

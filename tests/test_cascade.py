@@ -6,6 +6,7 @@ from dataclasses import replace
 import pytest
 import torch
 
+from helpers.denoisers import DiTConfig
 from helpers.cascade import (STAGES, Cascade, StageConfig, augment_condition, build_stage, forward_flops, micro_text_config,
                              stage_targets, upsample_condition)
 from helpers.shapes import make_batch
@@ -16,10 +17,17 @@ from helpers.trainer import TrainConfig, train
 MICRO = dict(block_out_channels=(4, 8), norm_num_groups=2, attention_heads=1, num_inference_steps=2)
 
 
+MICRO_DIT = DiTConfig(num_layers=1, attention_heads=2, head_dim=8, patch_size=4, time_embed_dim=8)
+
+
+def micro_unet3d_base() -> StageConfig:
+    return StageConfig(8, 16, down_block_types=("CrossAttnDownBlock3D", "DownBlock3D"), up_block_types=("UpBlock3D", "CrossAttnUpBlock3D"),
+                       guidance_scale=2.0, **MICRO)
+
+
 def micro_stages() -> dict[str, StageConfig]:
     return {
-        "base": StageConfig(8, 16, down_block_types=("CrossAttnDownBlock3D", "DownBlock3D"), up_block_types=("UpBlock3D", "CrossAttnUpBlock3D"),
-                            guidance_scale=2.0, **MICRO),
+        "base": StageConfig(8, 16, dit=MICRO_DIT, guidance_scale=2.0, num_inference_steps=2),  # the shipped kind: a diffusion transformer
         "temporal_sr": StageConfig(16, 16, 8, 16, **MICRO),
         "spatial_sr": StageConfig(16, 32, 16, 16, **MICRO),
     }
@@ -27,7 +35,8 @@ def micro_stages() -> dict[str, StageConfig]:
 
 def micro_config(steps: int = 2) -> CascadeTrainConfig:
     tc = TrainConfig(steps=steps, lr=1e-3, warmup_steps=1, progress=False, log_every=1)
-    return CascadeTrainConfig(text=micro_text_config(), stages=micro_stages(), train={n: tc for n in STAGES}, batch_size=2)
+    pure_noise = TrainConfig(steps=1, lr=1e-3, warmup_steps=1, ema_decay=None, progress=False, log_every=1)
+    return CascadeTrainConfig(text=micro_text_config(), stages=micro_stages(), train={n: tc for n in STAGES}, batch_size=2, base_pure_noise=pure_noise)
 
 
 @pytest.fixture(scope="module")
@@ -132,8 +141,12 @@ def test_summary_and_model_card(shipped):
     assert set(saved["stages"]) == {*STAGES, ABLATION}
     for name in STAGES:
         s = saved["stages"][name]
-        assert s["steps"] == 2 and s["clips_seen"] == 4 and s["unet_params"] > 0 and s["train_flops"] > 0
+        pure = 1 if name == "base" else 0  # the base stage's pure-noise phase comes first
+        assert s["steps"] == 2 + pure and s["clips_seen"] == 2 * (2 + pure) and s["unet_params"] > 0 and s["train_flops"] > 0
         assert (out / name / "unet" / "diffusion_pytorch_model.safetensors").exists()
+    assert [row["phase"] for row in saved["stages"]["base"]["history"]] == ["pure_noise", "main", "main"]
+    assert saved["stages"]["base"]["pure_noise_steps"] == 1 and "1 steps at t = 999" in (out / "README.md").read_text()
+    assert saved["stages"]["temporal_sr"]["pure_noise"] is None
     assert saved["stages"][ABLATION]["config"]["max_aug_sigma"] == 0
     assert saved["stages"][ABLATION]["steps"] == saved["stages"]["temporal_sr"]["steps"]
     card = (out / "README.md").read_text()
@@ -155,7 +168,7 @@ def test_training_one_sr_stage_reuses_the_frozen_text_encoder(shipped, tmp_path)
     shutil.copytree(shipped[0], out)
     before = (out / "base" / "text_encoder" / "model.safetensors").read_bytes()
     summary = run(micro_config(steps=3), out, ("spatial_sr",), progress=False)
-    assert summary["stages"]["spatial_sr"]["steps"] == 3 and summary["stages"]["base"]["steps"] == 2
+    assert summary["stages"]["spatial_sr"]["steps"] == 3 and summary["stages"]["base"]["steps"] == 1 + 2  # untouched
     assert (out / "base" / "text_encoder" / "model.safetensors").read_bytes() == before
 
 
@@ -174,3 +187,25 @@ def test_stage_config_fails_loudly():
         StageConfig(16, 32, 8, None)
     with pytest.raises(ValueError, match="one entry per level"):
         StageConfig(8, 16, block_out_channels=(8,))
+
+
+def test_pure_noise_batches_put_every_clip_at_the_last_timestep(text):
+    _, tokenizer = text
+    batch = make_batch_fn("base", micro_stages()["base"], tokenizer, 6, seed=0, high_noise_share=1.0)(3)
+    assert batch["t"].tolist() == [999] * 6
+    assert make_batch_fn("base", micro_stages()["base"], tokenizer, 64, seed=0)(3)["t"].unique().numel() > 10
+
+
+def test_the_base_stage_is_a_transformer_and_a_unet3d_base_still_works(shipped, text):
+    from diffusers import CogVideoXTransformer3DModel
+
+    base = CogVideoXTransformer3DModel.from_pretrained(shipped[0] / "base" / "unet")
+    assert base.config.in_channels == 3 and base.config.patch_size == 4 and base.config.sample_frames == 8
+    stage = build_stage(micro_unet3d_base(), *text)
+    assert type(stage.unet).__name__ == "UNet3DConditionModel"
+    assert stage.sample(["a red circle moving left"], generator=torch.Generator().manual_seed(0)).shape == (1, 3, 8, 16, 16)
+
+
+def test_dit_is_refused_for_a_super_resolution_stage():
+    with pytest.raises(ValueError, match="base stage only"):
+        StageConfig(16, 32, 16, 16, dit=MICRO_DIT)

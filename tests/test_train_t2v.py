@@ -154,3 +154,14 @@ def test_the_dit_bundle_learns_loss_falls_on_a_fixed_batch():
         optimizer.step()
         losses.append(loss.item())
     assert losses[-1] < 0.75 * losses[0]
+
+
+def test_recipes_continue_a_saved_pipeline_at_every_noise_level():
+    from helpers.train_t2v import RECIPES
+
+    assert list(RECIPES) == ["continue-cpu", "continue-gpu"]
+    for cfg in RECIPES.values():
+        assert cfg.pure_noise is None and cfg.high_noise_share == 0.1 and cfg.denoiser == "dit"
+    assert RECIPES["continue-gpu"].batch_size == 128 and RECIPES["continue-gpu"].train.lr == 1e-3
+    with pytest.raises(SystemExit):  # a recipe continues a pipeline: --init is required
+        main(["--recipe", "continue-gpu", "--out", "unused"])
