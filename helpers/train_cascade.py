@@ -202,10 +202,10 @@ from the same 16x32x32 clip (every other frame, 2x2 means).
 
 Command: `python -m helpers.train_cascade --out data/cascade --ablation` (run under
 `flock /tmp/course-train.lock nice -n 5` on a shared machine). Machine: {summary['machine']}, device {summary['device']}.
-Batch {summary['batch_size']} clips; AdamW, warm-up then cosine decay, EMA, each stage stopped by its time limit.
+AdamW, warm-up then cosine decay, EMA, each stage stopped by its time limit (batch sizes in the table).
 The base stage's steps include its pure-noise phase ({pure_steps:,} steps at t = 999, lr 3e-3, no EMA).
 
-| stage | output F x H x W | UNet parameters | steps x batch | train s | forward GFLOP / clip | train TFLOP (3 x fwd x clips) | loss first -> last | max aug sigma |
+| stage | output F x H x W | denoiser parameters | steps x batch | train s | forward GFLOP / clip | train TFLOP (3 x fwd x clips) | loss first -> last | max aug sigma |
 |---|---|---|---|---|---|---|---|---|
 {chr(10).join(rows)}
 {extra}"""
@@ -224,10 +224,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--step-scale", type=float, default=1.0, help="multiply every stage's step budget (a time limit still stops it)")
     parser.add_argument("--work", default="runs/cascade", help="checkpoints (resume from here)")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (1 is steadier on a busy shared CPU)")
+    parser.add_argument("--batch-size", type=int, default=None, help="clips per step (default: CascadeTrainConfig's)")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    cfg = CascadeTrainConfig()
+    cfg = CascadeTrainConfig() if args.batch_size is None else CascadeTrainConfig(batch_size=args.batch_size)
     for train_cfg in cfg.train.values():  # (the base stage's pure-noise phase is a fixed number of steps)
         train_cfg.time_limit_s = train_cfg.time_limit_s * args.time_scale if train_cfg.time_limit_s else None
         train_cfg.steps = max(1, round(train_cfg.steps * args.step_scale))

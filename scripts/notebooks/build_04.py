@@ -364,7 +364,11 @@ a GPU), got the colour right on every clip and the direction right on 26 %: chan
 directions. AnimateDiff's motion modules and a Wan-style diffusion transformer did the same. The
 instrument that found out why: the **caption-loss gap**, the denoising loss with one word flipped
 minus the loss with the true caption, on the same clips and the same noise. A gap of zero means
-the model does not use the word, whatever sampling later shows. Here it is for the shipped model:
+the model does not use the word, whatever sampling later shows. Here it is for the shipped model.
+(Measured in full mode on the 40 training combinations: direction +0.20 / +0.37 / +0.30 / +0.27 /
++0.25 at t = 999 / 900 / 700 / 500 / 300, +0.16 at t = 100. It peaks near pure noise, where the
+word decides where the object goes; that it stays large at low noise, where the noisy clip itself
+already shows the motion, says the model leans on the caption more than it reads the clip.)
 """),
     code(r"""
 combos = runtime.pick(shapes.TRAIN_COMBOS[::10], shapes.TRAIN_COMBOS)
@@ -384,7 +388,9 @@ plt.show()
 for kind in ("color", "shape", "direction"):
     print(f"{kind:>9}: " + ", ".join(f"t={t}: {g:+.5f}" for t, g in zip(timesteps, gaps[kind])))
 assert gaps["direction"].max() > 0.02 and gaps["color"].max() > 0.02, "the shipped model uses the colour and the direction word"
-assert gaps["direction"].max() > 2 * gaps["direction"][-1], "at high noise the word decides the motion; at low noise the clip shows it"
+peak_t = timesteps[int(np.argmax(gaps["direction"]))]
+print(f"the direction gap peaks at t={peak_t}")
+assert peak_t >= 700 and gaps["direction"].max() > gaps["direction"][-1], "the direction word matters most at high noise, where it decides the motion"
 """),
     md(r"""
 **Suspect 1: the plumbing.** A pipeline's `encode_prompt` pads *and truncates* every prompt to a

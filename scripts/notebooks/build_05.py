@@ -19,8 +19,8 @@ of Imagen Video's seven sub-models and say why v-prediction and progressive dist
 **Prerequisites:** 02 (3D convolutions), 04 (video diffusion: noising, v-prediction, sampling,
 guidance).
 
-**Time (measured on the course's 2-core CPU):** quick mode 44 s in one `make bench` run
-(2026-11-26, peak RAM 1.6 GB; 35 s in an earlier one, 10 min while the CPU was shared with other jobs); full mode over 15 min on the shared CPU (mostly sampling the
+**Time (measured on the course's 2-core CPU):** quick mode 24 s in `make bench` (2026-11-26,
+peak RAM 1.7 GB; 44 s in an earlier run); full mode over 15 min on the shared CPU (mostly sampling the
 cascade and the single-stage model for all 48 combinations). Not yet timed on a GPU.
 **GPU needed:** no.
 """),
@@ -91,7 +91,13 @@ $$\text{input} = \big[\; x_t \;\big|\; \operatorname{up}(c) \;\big|\; \sigma \;\
   with `rearrange(x, "b c f h w -> (b f) c h w")`), which leaves soft edges to sharpen;
 - the extra constant channel holds $\sigma$, the strength of the **noise augmentation** of section 4.
 
-The denoiser is diffusers' `UNet3DConditionModel` with `in_channels=7` and `out_channels=3`.
+The SR stages' denoiser is diffusers' `UNet3DConditionModel` with `in_channels=7` and
+`out_channels=3`. The base stage reads only the caption; it is a `CogVideoXTransformer3DModel`
+working directly on pixels (4×4-pixel patches: 4×4 tokens per 16×16 frame), the kind of denoiser
+of the single-stage model, and it is trained the way notebook 04 (section 9) found necessary: first
+only at pure noise with a high learning rate, until the direction word is used, then at every
+noise level. (Its first version, a pixel-space UNet3D trained at every noise level from the start,
+ignored the direction word: 12 % right, chance 25 %.)
 """),
     code(r"""
 base_clip = targets["base"]                                     # (1, 3, 8, 16, 16)
@@ -121,7 +127,7 @@ card = json.loads((CASCADE_PATH / "summary.json").read_text())
 for name, stage in cascade.stages.items():
     cfg = stage.cfg
     print(f"{name:12s} {cfg.num_frames:2d} x {cfg.size} x {cfg.size}  in_channels={stage.unet.config.in_channels}  "
-          f"UNet {num_params(stage.unet):>9,} parameters  steps={cfg.num_inference_steps}  guidance={cfg.guidance_scale}")
+          f"{type(stage.unet).__name__:28s} {num_params(stage.unet):>9,} parameters  steps={cfg.num_inference_steps}  guidance={cfg.guidance_scale}")
 print(f"shared text encoder: {num_params(cascade.stages['base'].text_encoder):,} parameters")
 assert [cascade.stages[n].cfg.num_frames for n in STAGES] == [8, 16, 16] and [cascade.stages[n].cfg.size for n in STAGES] == [16, 16, 32]
 """),
@@ -156,19 +162,20 @@ assert set(grades) >= {"color", "shape", "direction", "all"}
 """),
     md(r"""
 **What the shipped stages show (measured, see `data/cascade/README.md`).** The stages trained for
-about 37 minutes together on the 2-core CPU: 871 steps for the base stage, 685 for temporal SR,
-564 for spatial SR (8 clips per step). On all 48 captions (notebook 08's table, one clip each) the
-final clips have the right colour in 92 %, the right shape in 33 %, the right direction in 12 %
-(chance is 25 %), one object in 58 %, and a flicker of 0.96 against 0.17 for the single-stage
-model: the spatial stage still adds speckle, and the base stage, a pixel-space UNet3D, has the
-single-stage model's blind spot for "moving left" (notebook 04, section 9). An earlier run of
-241/55/25 steps on a CPU shared with four other jobs gave coloured noise: steps are what this
-cascade lacks, not a new idea. An SR stage's job is easy (its input nearly determines its
-output), but at 32×32 each step costs 4× the base stage's (section 6). Retrain with more time
-(`python -m helpers.train_cascade --time-scale 10 --step-scale 10`, or on a GPU) and re-run this
-notebook: every cell measures rather than assumes.
-"""),
-    md(r"""
+about 63 minutes together on the 2-core CPU: the base stage 4,000 steps at pure noise, then
+8,644 at every noise level (16 clips per step, 26 min); temporal SR 404 steps of 16; spatial SR
+501 of 8. On all 48 captions (notebook 08's table, one clip each) the final clips have the right
+colour in 98 %, the right direction in 79 %, the right shape in 35 %, one object in 67 %, and a
+flicker of 0.97 against 0.24 for the single-stage model. The base stage alone gets the direction
+right on 97.5 % of its clips (94 % on held-out combinations): its first version, a pixel-space
+UNet3D trained at every noise level from the start, had the single-stage model's old blind spot
+for "moving left" (12 %, chance 25 %), and the pure-noise phase of notebook 04 (section 9) fixed it
+here too (its direction gap at t = 999 was 0.0000 after 1,100 steps, +0.032 after 2,350). What is
+lost between the base clip and the final one is the SR stages' doing: a few hundred steps each,
+they add speckle (the flicker) and sometimes a second blob. An SR stage's job is easy (its input
+nearly determines its output), but at 32×32 each step costs 10× the base stage's (section 6).
+Retrain with more time (`python -m helpers.train_cascade --stages temporal_sr spatial_sr
+--time-scale 10`, or on a GPU) and re-run this notebook: every cell measures rather than assumes.
 ## 4. Noise conditioning augmentation, and what goes wrong without it
 
 An SR stage is *trained* on true low-resolution clips but *used* on the base model's samples,
@@ -221,7 +228,11 @@ ax.set_ylabel("mean |output - true 16-frame clip|")
 ax.set_title("temporal SR given an increasingly wrong base clip")
 ax.legend()
 print({k: [round(v, 3) for v in vals] for k, vals in errors.items()})
+rise = {k: vals[-1] - vals[0] for k, vals in errors.items()}      # error at the worst conditioning minus at clean
+print(f"error rise from s = 0 to s = {corruptions[-1]}: " + ", ".join(f"{k} {v:+.3f}" for k, v in rise.items()))
 assert all(np.isfinite(v).all() for v in errors.values())
+if has_ablation:   # the measured lesson: without augmentation the stage copies the conditioning's errors
+    assert rise["without augmentation"] > max(0.01, 2 * rise["with augmentation"]), rise
 """),
     code(r"""
 base_samples = out.base                                     # the base stage's clips of section 3: (n, 3, 8, 16, 16)
@@ -237,15 +248,20 @@ video.show_video([video.tensor_to_frames(from_samples[k][0]) for k in from_sampl
 assert all(v.shape == (len(prompts), 3, 16, 16, 16) for v in from_samples.values())
 """),
     md(r"""
-**Reading the numbers.** What a *trained* pair shows (Ho et al. 2021 and 2022): with clean
-conditioning ($s = 0$) both models do the same job; as the conditioning gets worse, the model
-trained without augmentation passes the errors through or breaks down (it has only ever seen
-perfect inputs), while the augmented one treats them like the noise it was trained on and
-repairs them, so its curve stays flat while the other rises. With the shipped stages (685
-steps each, not converged) read the two curves above for what they are: a measurement on
-under-trained models, whose own errors can hide the effect; an ablation needs converged models. That is why every super-resolution model of Imagen Video is
-trained with noise conditioning augmentation, and why the amount used at sampling time is a
-knob: more noise, more freedom to repair (and to drift from) the lower stage.
+**Reading the numbers.** With clean conditioning ($s = 0$) both stages do the same job (their
+errors differ by a few thousandths). As the conditioning gets worse, the stage trained without
+augmentation passes the noise through: it has only ever seen perfect inputs, so it trusts every
+pixel. The augmented stage treats the noise like the noise it was trained on and removes it, so
+its curve stays flat. Measured on the shipped stages in full mode (16 captions): error 0.146 →
+0.149 with augmentation, 0.141 → 0.178 without, from $s = 0$ to $s = 0.4$; the quick run above
+asserts the same ordering on 2 captions. That is why every super-resolution model of Imagen
+Video is trained with noise conditioning augmentation.
+
+The base model's own samples are a harder test: their mistakes are not Gaussian noise but a blob
+of the wrong outline, a colour a little off. The second cell measures both stages on them; with
+our briefly trained SR stages (about 400 steps each) the difference there is small and can go
+either way, and the fixed sampling noise ($\sigma = 0.1$) that the augmented stage is given is
+itself a knob: more noise, more freedom to repair (and to drift from) the lower stage.
 
 ## 5. Training a stage: the shared loop
 
@@ -372,13 +388,14 @@ print(f"cascade total: {total:.1f} GFLOP per clip")
 assert total > 0
 """),
     md(r"""
-**What to take away.** In this tiny world, with these weights, the cascade loses clearly to the
-single-stage model: its stages got a few minutes of a shared CPU (the single-stage model trained
-on a GPU), and a pixel-space model at 32×32 costs more per sampling step than a latent model at
-8×8 (compare the GFLOP above with the seconds per clip of the single-stage model). What the cascade buys is
-*division of labour*: the base stage only has to get colour, shape and direction right on a
-16×16 canvas at half the frame rate; the SR stages only have to add frames and detail that are
-almost determined by their input, which small, attention-free networks do well. At Imagen
+**What to take away.** In this tiny world, with these weights, the cascade loses to the
+single-stage model on everything but parameters: its SR stages got a few minutes of CPU each (the
+single-stage model's last training stage ran on a GPU), and a pixel-space model at 32×32 costs
+more per sampling step than a latent model at 8×8 (compare the GFLOP above with the seconds per
+clip of the single-stage model). What the cascade buys is *division of labour*: the base stage
+only has to get colour, shape and direction right on a 16×16 canvas at half the frame rate (and
+it does get the direction right), the SR stages only have to add frames and detail that are
+almost determined by their input, which small, attention-free networks can learn. At Imagen
 Video's scale that division is what makes the job affordable at all.
 
 ## 7. Imagen Video at scale

@@ -159,8 +159,8 @@ assert rows[best_joint]["warping_error"] < fbf["warping_error"] / 3, "a model th
    straight path (compare its warping error and path residual with independent frames'). Which
    words a diffusion model obeys depends on its training: the single-stage model (04) was first
    trained at pure noise, where the caption decides everything, until it used the direction word
-   (notebook 04, section 9); the cascade's base stage (05) was trained the older way and still
-   follows the colour far better than the direction. Compare their adherence columns.
+   (notebook 04, section 9); the cascade's base stage (05), a diffusion transformer on 16×16
+   pixels, was trained the same way and follows it too. Compare their adherence columns.
 
 The **token route** (06, the lesson's second paper, VideoGPT, arXiv:2104.10157) treats a clip as a
 sequence of discrete codes and predicts them one by one with a GPT. Compare its row with the
@@ -233,7 +233,7 @@ your GPU. Code to read: the diffusers pipelines you used
 ([docs](https://huggingface.co/docs/diffusers/index)), and this course's `helpers/`, one idea per file.
 
 Ideas to try with this course's code: train `data/tiny-t2v` longer or with another denoiser
-(`python -m helpers.train_t2v`) and re-run this notebook; give the cascade's base stage more steps;
+(`python -m helpers.train_t2v`) and re-run this notebook; give the cascade's SR stages more steps;
 make the world harder (two objects, curved paths) and see which approach breaks first.
 """),
     md(r"""
@@ -244,7 +244,7 @@ make the world harder (two objects, curved paths) and see which approach breaks 
 - Models that generate the whole clip at once are far steadier than independent frames. Which
   words they obey depends on how they are trained to place the object in time: the token model,
   continuing its own first frames, learned every word easily; the single-stage diffusion model
-  learned the direction only after a phase at pure noise; the cascade's base never did.
+  and the cascade's base stage learned the direction only after a phase at pure noise.
 - Latent spaces and cascades buy compute; tokens make video a language-model problem whose cost
   grows with the sequence length.
 
