@@ -3,6 +3,7 @@
     python -m helpers.train_cascade --out data/cascade                          # all three stages
     python -m helpers.train_cascade --out data/cascade --stages spatial_sr      # one stage (needs base/)
     python -m helpers.train_cascade --out data/cascade --ablation               # + temporal SR without augmentation
+    python -m helpers.train_cascade --out data/cascade --stages spatial_sr --continue   # train a saved stage longer
 
 Steps: 1. the base stage and the text encoder are trained together on captions of the 40 training
 combinations (never the held-out ones); 2. the text encoder is frozen and shared; 3. each
@@ -114,42 +115,70 @@ def train_stage(name: str, stage: CascadeStage, train_cfg: TrainConfig, batch_si
     }
 
 
+def continue_figures(before: dict, figures: dict) -> dict:
+    """One stage's figures after a continuation: steps, clips, time and compute add up, the history goes on."""
+    offset = before["steps"]
+    history = before["history"] + [{**row, "phase": "continued", "step": row["step"] + offset} for row in figures["history"]]
+    added = {k: before[k] + figures[k] for k in ("steps", "pure_noise_steps", "clips_seen", "train_s", "train_flops")}
+    return {**figures, **added, "first_loss": before["first_loss"], "history": history,
+            "continued": before.get("continued", []) + [{"from_step": offset, "steps": figures["steps"], "train_s": figures["train_s"]}]}
+
+
 def run(cfg: CascadeTrainConfig, out: str | Path, stages: tuple[str, ...] = STAGES, work_dir: str | Path | None = None,
-        progress: bool = True) -> dict:
-    """Train the named stages in order (steps 1-4 of the module docstring); returns ``summary.json``'s content."""
+        progress: bool = True, continue_saved: bool = False) -> dict:
+    """Train the named stages in order (steps 1-4 of the module docstring); returns ``summary.json``'s content.
+
+    ``continue_saved``: start each stage from its weights saved in ``out`` (a continuation: its steps,
+    time and compute add to those in ``summary.json``).
+    """
     out = Path(out)
     summary_path = out / "summary.json"
     summary = json.loads(summary_path.read_text()) if summary_path.exists() else {"stages": {}}
     summary.update(machine=f"{platform.machine()}, {torch.get_num_threads()} torch threads, {platform.processor() or 'cpu'}",
                    device="cuda" if torch.cuda.is_available() else "cpu", text=asdict(cfg.text), batch_size=cfg.batch_size)
+    if continue_saved:  # fail before any loading: every stage to continue must be saved with its figures
+        missing = [n for n in stages if n not in summary["stages"] or not (out / ("ablation" if n == ABLATION else "") / n / "unet").is_dir()]
+        if missing:
+            raise ValueError(f"continue_saved: no saved stage {missing[0]!r} in {out} to continue from (saved: {sorted(summary['stages'])})")
     # 1-2. the text encoder: trained with the base stage, else loaded frozen from out/base
-    if "base" in stages:
+    if "base" in stages and not continue_saved:
         tokenizer = build_tokenizer(max_length=cfg.text.max_length)
         text_encoder = build_text_encoder(cfg.text, tokenizer)
     else:
         text_encoder, tokenizer = load_text(out)
+        if "base" in stages:  # a base continuation trains its text encoder on
+            text_encoder.train().requires_grad_(True)
     for name in stages:
         stage_cfg = cfg.stages[name.replace("_noaug", "")]
         if name == ABLATION:
             stage_cfg = replace(stage_cfg, max_aug_sigma=0.0, sample_aug_sigma=0.0)
-        stage = build_stage(stage_cfg, text_encoder, tokenizer)
+        folder = out / ("ablation" if name == ABLATION else "") / name
+        before = summary["stages"].get(name) if continue_saved else None
+        if continue_saved:
+            stage = load_stage(folder, text_encoder, tokenizer)  # its saved config and weights
+            stage_cfg = stage.cfg
+        else:
+            stage = build_stage(stage_cfg, text_encoder, tokenizer)
         train_cfg = replace(cfg.train[name.replace("_noaug", "")], seed=cfg.seed, progress=progress,
                             checkpoint_dir=str(Path(work_dir) / name) if work_dir else None)
         if name == ABLATION and "temporal_sr" in summary["stages"]:  # exactly as many steps as the augmented stage got
-            train_cfg = replace(train_cfg, steps=summary["stages"]["temporal_sr"]["steps"], time_limit_s=None)
+            done = before["steps"] if before else 0
+            train_cfg = replace(train_cfg, steps=max(1, summary["stages"]["temporal_sr"]["steps"] - done), time_limit_s=None)
         print(f"training {name}: {num_params(stage.unet):,} parameters", flush=True)
         pure_noise = None
-        if name == "base" and cfg.base_pure_noise is not None:
+        if name == "base" and cfg.base_pure_noise is not None and before is None:
             pure_noise = replace(cfg.base_pure_noise, seed=cfg.seed, progress=progress,
                                  checkpoint_dir=str(Path(work_dir) / "base_pure_noise") if work_dir else None)
         share = cfg.base_high_noise_share if name == "base" else 0.0
         figures = train_stage(name, stage, train_cfg, cfg.batch_size, cfg.seed, pure_noise, share)
+        if before is not None:
+            figures = continue_figures(before, figures)
         # 3-4. freeze the text encoder after the base stage; save as soon as a stage is done
         if name == "base":
             text_encoder.eval().requires_grad_(False)
             save_text(stage, out)
             figures["text_encoder_params"] = num_params(text_encoder)
-        save_stage(stage, out / ("ablation" if name == ABLATION else "") / name)
+        save_stage(stage, folder)
         summary["stages"][name] = {"config": asdict(stage_cfg), "train": asdict(train_cfg) | {"checkpoint_dir": None},
                                    "pure_noise": asdict(pure_noise) | {"checkpoint_dir": None} if pure_noise else None, **figures}
         out.mkdir(parents=True, exist_ok=True)
@@ -200,7 +229,8 @@ from the same 16x32x32 clip (every other frame, 2x2 means).
 
 ## Training
 
-Command: `python -m helpers.train_cascade --out data/cascade --ablation` (run under
+Default command: `python -m helpers.train_cascade --out data/cascade --ablation` (the shipped stages' own
+commands, if they differ, are under "Commands" below; run under
 `flock /tmp/course-train.lock nice -n 5` on a shared machine). Machine: {summary['machine']}, device {summary['device']}.
 AdamW, warm-up then cosine decay, EMA, each stage stopped by its time limit (batch sizes in the table).
 The base stage's steps include its pure-noise phase ({pure_steps:,} steps at t = 999, lr 3e-3, no EMA).
@@ -225,6 +255,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--work", default="runs/cascade", help="checkpoints (resume from here)")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (1 is steadier on a busy shared CPU)")
     parser.add_argument("--batch-size", type=int, default=None, help="clips per step (default: CascadeTrainConfig's)")
+    parser.add_argument("--continue", dest="continue_saved", action="store_true",
+                        help="start each stage from its saved weights in --out and add to its figures")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -233,7 +265,7 @@ def main(argv: list[str] | None = None) -> None:
         train_cfg.time_limit_s = train_cfg.time_limit_s * args.time_scale if train_cfg.time_limit_s else None
         train_cfg.steps = max(1, round(train_cfg.steps * args.step_scale))
     stages = tuple(args.stages) + ((ABLATION,) if args.ablation and ABLATION not in args.stages else ())
-    run(cfg, args.out, stages, args.work)
+    run(cfg, args.out, stages, args.work, continue_saved=args.continue_saved)
 
 
 if __name__ == "__main__":

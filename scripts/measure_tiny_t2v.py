@@ -2,6 +2,7 @@
 
     python -m scripts.measure_tiny_t2v                       # the shipped pipeline, 4 clips per combination
     python -m scripts.measure_tiny_t2v --folder runs/x/pipeline --clips 2 --no-sweep
+    python -m scripts.measure_tiny_t2v --samplers-only       # shape under three samplers (notebook 04, section 9)
 
 Prints and writes ``<folder>/measurements.json`` (or ``--out``): samples graded by
 :mod:`helpers.judge` on trained and held-out combinations at the pipeline's defaults, a guidance
@@ -33,6 +34,32 @@ def guidance_sweep(pipe, scales: list[float], seed: int = 5) -> dict[float, dict
     return {w: grade_clips(sample_clips(pipe, captions, seed, guidance_scale=w), captions) for w in scales}
 
 
+SAMPLERS = {"DDIM 50 steps": {}, "DDIM 50 steps, eta 1": {"eta": 1.0}, "DDIM 100 steps": {"num_inference_steps": 100}}
+
+
+def shape_numbers(clips: list, captions: list[str]) -> dict:
+    """Shape right, and the judge's median corner ratio and skewness per true shape (why shapes are misread)."""
+    import numpy as np
+
+    from helpers.judge import grade_clip
+
+    grades = [grade_clip(clip, caption) for clip, caption in zip(clips, captions)]
+    truth = [caption.split()[2] for caption in captions]
+    per_shape = {
+        shape: {"corners": float(np.nanmedian([g.analysis.corners for g, t in zip(grades, truth) if t == shape])),
+                "skewness": float(np.nanmedian([g.analysis.skewness for g, t in zip(grades, truth) if t == shape])),
+                "read_as": {s: sum(g.analysis.shape == s for g, t in zip(grades, truth) if t == shape) for s in ("circle", "square", "triangle")}}
+        for shape in sorted(set(truth))
+    }
+    return {"shape": sum(g.shape for g in grades) / len(grades), "per_shape": per_shape}
+
+
+def sampler_sweep(pipe, clips_per_combo: int = 2, seed: int = 0) -> dict[str, dict]:
+    """Shape figures under each of :data:`SAMPLERS`, ``clips_per_combo`` clips of every training combination."""
+    captions = [c.caption for c in TRAIN_COMBOS for _ in range(clips_per_combo)]
+    return {name: shape_numbers(sample_clips(pipe, captions, seed, **kwargs), captions) for name, kwargs in SAMPLERS.items()}
+
+
 def main(argv: list[str] | None = None) -> None:
     from diffusers import AutoencoderKL, DiffusionPipeline
 
@@ -43,11 +70,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clips", type=int, default=4, help="samples per combination")
     parser.add_argument("--no-sweep", action="store_true")
     parser.add_argument("--out", default=None)
+    parser.add_argument("--samplers-only", action="store_true", help="only the sampler sweep (printed, not written)")
     args = parser.parse_args(argv)
     torch.set_grad_enabled(False)
     folder = Path(args.folder)
     pipe = DiffusionPipeline.from_pretrained(folder)
     pipe.set_progress_bar_config(disable=True)
+    if args.samplers_only:
+        print(json.dumps(sampler_sweep(pipe), indent=1))
+        return
     figures: dict = {"pipeline": type(pipe).__name__, "size_mb": sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6}
     figures["parameters"] = {name: sum(p.numel() for p in c.parameters()) for name, c in pipe.components.items() if isinstance(c, torch.nn.Module)}
     figures["s_per_clip_default"] = time_default_clip(pipe, repeats=3)[0]

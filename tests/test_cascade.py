@@ -172,6 +172,34 @@ def test_training_one_sr_stage_reuses_the_frozen_text_encoder(shipped, tmp_path)
     assert (out / "base" / "text_encoder" / "model.safetensors").read_bytes() == before
 
 
+def test_continuing_a_saved_stage_starts_from_its_weights_and_adds_up(shipped, tmp_path):
+    import shutil
+
+    out = tmp_path / "c"
+    shutil.copytree(shipped[0], out)
+    before = json.loads((out / "summary.json").read_text())["stages"]["spatial_sr"]
+    summary = run(micro_config(steps=1), out, ("spatial_sr",), progress=False, continue_saved=True)
+    after = summary["stages"]["spatial_sr"]
+    assert after["steps"] == before["steps"] + 1 and after["clips_seen"] == before["clips_seen"] + 2
+    assert after["train_flops"] == pytest.approx(before["train_flops"] * 1.5)  # 3 steps' worth of clips after 2
+    assert after["first_loss"] == before["first_loss"] and after["continued"][0]["from_step"] == before["steps"]
+    assert [row["phase"] for row in after["history"]][-1] == "continued" and after["history"][-1]["step"] == before["steps"] + 1
+    # a 1-step continuation at lr 1e-3 moves the saved weights only a little: it started from them, not from scratch
+    from helpers.cascade import load_stage, load_text
+
+    te, tok = load_text(out)
+    old = load_stage(shipped[0] / "spatial_sr", te, tok).unet.state_dict()
+    new = load_stage(out / "spatial_sr", te, tok).unet.state_dict()
+    fresh = build_stage(micro_stages()["spatial_sr"], te, tok).unet.state_dict()
+    moved = sum((new[k] - old[k]).abs().sum() for k in old)
+    assert 0 < moved < 0.5 * sum((fresh[k] - old[k]).abs().sum() for k in old)
+
+
+def test_continuing_needs_a_saved_stage(tmp_path):
+    with pytest.raises(ValueError, match="no saved stage 'spatial_sr'"):
+        run(micro_config(), tmp_path / "empty", ("spatial_sr",), progress=False, continue_saved=True)
+
+
 def test_forward_flops_grow_with_the_output_size(text):
     text_encoder, tokenizer = text
     stages = micro_stages()

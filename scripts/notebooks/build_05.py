@@ -162,20 +162,24 @@ assert set(grades) >= {"color", "shape", "direction", "all"}
 """),
     md(r"""
 **What the shipped stages show (measured, see `data/cascade/README.md`).** The stages trained for
-about 63 minutes together on the 2-core CPU: the base stage 4,000 steps at pure noise, then
-8,644 at every noise level (16 clips per step, 26 min); temporal SR 404 steps of 16; spatial SR
-501 of 8. On all 48 captions (notebook 08's table, one clip each) the final clips have the right
-colour in 98 %, the right direction in 79 %, the right shape in 35 %, one object in 67 %, and a
-flicker of 0.97 against 0.24 for the single-stage model. The base stage alone gets the direction
-right on 97.5 % of its clips (94 % on held-out combinations): its first version, a pixel-space
-UNet3D trained at every noise level from the start, had the single-stage model's old blind spot
-for "moving left" (12 %, chance 25 %), and the pure-noise phase of notebook 04 (section 9) fixed it
-here too (its direction gap at t = 999 was 0.0000 after 1,100 steps, +0.032 after 2,350). What is
-lost between the base clip and the final one is the SR stages' doing: a few hundred steps each,
-they add speckle (the flicker) and sometimes a second blob. An SR stage's job is easy (its input
-nearly determines its output), but at 32×32 each step costs 10× the base stage's (section 6).
-Retrain with more time (`python -m helpers.train_cascade --stages temporal_sr spatial_sr
---time-scale 10`, or on a GPU) and re-run this notebook: every cell measures rather than assumes.
+about 100 minutes together on a 2-core CPU: the base stage 4,000 steps at pure noise, then 8,644
+at every noise level (16 clips per step, 26 min); temporal SR 1,185 steps of 16 (16 min); spatial
+SR 797 of 8 (35 min: at 32×32 each step costs 4× the temporal stage's). On all 48 captions
+(notebook 08's table, one clip each) the final clips have the right colour in 100 %, the right
+direction in 98 %, one object in 100 %, but the right shape in only 33 % (chance), and a flicker
+of 0.76 against 0.24 for the single-stage model. The base stage alone gets the direction right on
+97.5 % of its clips (94 % on held-out combinations): its first version, a pixel-space UNet3D
+trained at every noise level from the start, had the single-stage model's old blind spot for
+"moving left" (12 %, chance 25 %), and the pure-noise phase of notebook 04 (section 9) fixed it
+here too (its direction gap at t = 999 was 0.0000 after 1,100 steps, +0.032 after 2,350).
+
+Training the SR stages longer paid off directly: with 404 temporal and 501 spatial steps the final
+clips had the direction right in 79 %, one object in 67 %, flicker 0.97; after 1,185 and 797 steps,
+98 %, 100 % and 0.76. Shape is still lost: in the 16×16 base clip the object is 4 to 5 pixels
+across, where a square and a circle differ by a few pixels (the base stage gets 47.5 % of shapes
+right), and the spatial stage, trained for minutes, paints a soft blob when it doubles the size. Retrain with
+more time (`python -m helpers.train_cascade --stages spatial_sr --continue --time-scale 10`, or on
+a GPU) and re-run this notebook: every cell measures rather than assumes.
 ## 4. Noise conditioning augmentation, and what goes wrong without it
 
 An SR stage is *trained* on true low-resolution clips but *used* on the base model's samples,
@@ -252,14 +256,15 @@ assert all(v.shape == (len(prompts), 3, 16, 16, 16) for v in from_samples.values
 errors differ by a few thousandths). As the conditioning gets worse, the stage trained without
 augmentation passes the noise through: it has only ever seen perfect inputs, so it trusts every
 pixel. The augmented stage treats the noise like the noise it was trained on and removes it, so
-its curve stays flat. Measured on the shipped stages in full mode (16 captions): error 0.146 →
-0.149 with augmentation, 0.141 → 0.178 without, from $s = 0$ to $s = 0.4$; the quick run above
-asserts the same ordering on 2 captions. That is why every super-resolution model of Imagen
+its curve stays flat. Measured on the shipped stages in full mode (16 captions), from $s = 0$ to
+$s = 0.4$: error 0.060 → 0.059 with augmentation, 0.070 → 0.121 without (after 404 training
+steps each it was 0.146 → 0.149 and 0.141 → 0.178: the longer-trained stages separate more). The
+quick run above asserts the same ordering on 2 captions. That is why every super-resolution model of Imagen
 Video is trained with noise conditioning augmentation.
 
 The base model's own samples are a harder test: their mistakes are not Gaussian noise but a blob
 of the wrong outline, a colour a little off. The second cell measures both stages on them; with
-our briefly trained SR stages (about 400 steps each) the difference there is small and can go
+our briefly trained SR stages (about a thousand steps each) the difference there is small and can go
 either way, and the fixed sampling noise ($\sigma = 0.1$) that the augmented stage is given is
 itself a knob: more noise, more freedom to repair (and to drift from) the lower stage.
 
@@ -389,7 +394,7 @@ assert total > 0
 """),
     md(r"""
 **What to take away.** In this tiny world, with these weights, the cascade loses to the
-single-stage model on everything but parameters: its SR stages got a few minutes of CPU each (the
+single-stage model on shape, flicker and speed: its SR stages got 15 to 35 minutes of CPU each (the
 single-stage model's last training stage ran on a GPU), and a pixel-space model at 32×32 costs
 more per sampling step than a latent model at 8×8 (compare the GFLOP above with the seconds per
 clip of the single-stage model). What the cascade buys is *division of labour*: the base stage
