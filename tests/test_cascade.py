@@ -184,6 +184,7 @@ def test_continuing_a_saved_stage_starts_from_its_weights_and_adds_up(shipped, t
     assert after["train_flops"] == pytest.approx(before["train_flops"] * 1.5)  # 3 steps' worth of clips after 2
     assert after["first_loss"] == before["first_loss"] and after["continued"][0]["from_step"] == before["steps"]
     assert [row["phase"] for row in after["history"]][-1] == "continued" and after["history"][-1]["step"] == before["steps"] + 1
+    assert "_name_or_path" not in json.loads((out / "spatial_sr" / "unet" / "config.json").read_text())  # no path leaks into the folder
     # a 1-step continuation at lr 1e-3 moves the saved weights only a little: it started from them, not from scratch
     from helpers.cascade import load_stage, load_text
 

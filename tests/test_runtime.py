@@ -85,3 +85,14 @@ def test_advice_in_plain_language(gpu_gb, ram_gb, expected):
 def test_paths_point_into_the_repository():
     assert (runtime.REPO_ROOT / "helpers" / "runtime.py").exists()
     assert runtime.DATA_DIR == runtime.REPO_ROOT / "data"
+
+
+@pytest.mark.parametrize("folder", sorted(p.name for p in runtime.DATA_DIR.iterdir() if p.is_dir()))
+def test_shipped_models_are_safetensors_under_20_mb_and_name_no_paths(folder):
+    import json
+
+    files = [f for f in (runtime.DATA_DIR / folder).rglob("*") if f.is_file()]
+    assert sum(f.stat().st_size for f in files) < 20e6
+    assert not [f for f in files if f.suffix in {".bin", ".pt", ".pth", ".pkl", ".ckpt"}], "weights are shipped as safetensors"
+    for config in (f for f in files if f.name == "config.json"):
+        assert "_name_or_path" not in json.loads(config.read_text()), f"{config} names the folder it was saved from"
