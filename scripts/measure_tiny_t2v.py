@@ -3,6 +3,7 @@
     python -m scripts.measure_tiny_t2v                       # the shipped pipeline, 4 clips per combination
     python -m scripts.measure_tiny_t2v --folder runs/x/pipeline --clips 2 --no-sweep
     python -m scripts.measure_tiny_t2v --samplers-only       # shape under three samplers (notebook 04, section 9)
+    python -m scripts.measure_tiny_t2v --gaps-only           # caption-loss gaps at 11 noise levels (notebook 04, section 9)
 
 Prints and writes ``<folder>/measurements.json`` (or ``--out``): samples graded by
 :mod:`helpers.judge` on trained and held-out combinations at the pipeline's defaults, a guidance
@@ -60,6 +61,20 @@ def sampler_sweep(pipe, clips_per_combo: int = 2, seed: int = 0) -> dict[str, di
     return {name: shape_numbers(sample_clips(pipe, captions, seed, **kwargs), captions) for name, kwargs in SAMPLERS.items()}
 
 
+GAP_TIMESTEPS = [999, 900, 800, 700, 600, 500, 400, 300, 200, 100, 50]
+
+
+def gaps_by_level(pipe, clips_per_combo: int = 2, seed: int = 21) -> dict[str, list[float]]:
+    """Caption-loss gaps (flipped word minus true caption) at :data:`GAP_TIMESTEPS`, true clips of every training combination."""
+    from diffusers import AutoencoderKL
+
+    frame_vae = AutoencoderKL.from_pretrained(FRAME_AUTOENCODER).eval()
+    captions = [c.caption for c in TRAIN_COMBOS] * clips_per_combo
+    latents = encode_video(frame_vae, make_batch(captions, seed=seed))  # (N, c, F, h, w)
+    gaps = caption_loss_gaps(TextToVideoDenoiser.from_pipeline(pipe), latents, captions, GAP_TIMESTEPS)
+    return {kind: [round(float(x), 4) for x in values] for kind, values in gaps.items()}
+
+
 def main(argv: list[str] | None = None) -> None:
     from diffusers import AutoencoderKL, DiffusionPipeline
 
@@ -71,6 +86,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-sweep", action="store_true")
     parser.add_argument("--out", default=None)
     parser.add_argument("--samplers-only", action="store_true", help="only the sampler sweep (printed, not written)")
+    parser.add_argument("--gaps-only", action="store_true", help="only the caption-loss gaps by noise level (printed, not written)")
     args = parser.parse_args(argv)
     torch.set_grad_enabled(False)
     folder = Path(args.folder)
@@ -78,6 +94,9 @@ def main(argv: list[str] | None = None) -> None:
     pipe.set_progress_bar_config(disable=True)
     if args.samplers_only:
         print(json.dumps(sampler_sweep(pipe), indent=1))
+        return
+    if args.gaps_only:
+        print(json.dumps({"timesteps": GAP_TIMESTEPS, **gaps_by_level(pipe)}))
         return
     figures: dict = {"pipeline": type(pipe).__name__, "size_mb": sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6}
     figures["parameters"] = {name: sum(p.numel() for p in c.parameters()) for name, c in pipe.components.items() if isinstance(c, torch.nn.Module)}
