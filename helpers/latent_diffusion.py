@@ -158,9 +158,16 @@ def caption_loss_gaps(
     return out
 
 
-def sample_timesteps(batch: int, num_train_timesteps: int, generator: torch.Generator | None = None, high_noise_share: float = 0.0) -> torch.Tensor:
-    """Training timesteps ``(B,)``: uniform, with ``high_noise_share`` of them at the last (pure-noise) step."""
+def sample_timesteps(batch: int, num_train_timesteps: int, generator: torch.Generator | None = None, high_noise_share: float = 0.0,
+                     band: tuple[int, int] | None = None, band_share: float = 0.0) -> torch.Tensor:
+    """Training timesteps ``(B,)``: uniform; ``band_share`` of them uniform in ``band = [lo, hi)`` instead; then
+    ``high_noise_share`` of them at the last (pure-noise) step."""
+    if band is not None and not (0 <= band[0] < band[1] <= num_train_timesteps and 0 <= band_share <= 1):
+        raise ValueError(f"band must satisfy 0 <= lo < hi <= {num_train_timesteps} and band_share lie in [0, 1], got {band}, {band_share}")
     t = torch.randint(0, num_train_timesteps, (batch,), generator=generator)  # (B,)
+    if band is not None and band_share > 0:
+        in_band = torch.rand(batch, generator=generator) < band_share  # (B,)
+        t = torch.where(in_band, torch.randint(band[0], band[1], (batch,), generator=generator), t)
     if high_noise_share > 0:
         pure = torch.rand(batch, generator=generator) < high_noise_share  # (B,)
         t = torch.where(pure, torch.full_like(t, num_train_timesteps - 1), t)

@@ -54,6 +54,8 @@ class T2VConfig:
     batch_size: int = 16
     caption_dropout: float = 0.1
     high_noise_share: float = 0.25
+    noise_band: tuple[int, int] | None = None  # phase 2: a share of each batch drawn from these timesteps [lo, hi) ...
+    noise_band_share: float = 0.0  # ... this share (the rest uniform, ``high_noise_share`` at pure noise)
     # phase 1: every step at pure noise (t = T-1) with a high learning rate, until the direction word is used
     pure_noise: TrainConfig | None = field(default_factory=lambda: TrainConfig(steps=3250, lr=3e-3, ema_decay=None, warmup_steps=50, final_lr_share=1.0, log_every=50))
     pure_noise_input: float = 1.0  # scale of the noise the denoiser sees in phase 1 (0: zeros, caption and positions only)
@@ -71,13 +73,16 @@ class T2VConfig:
             raise ValueError(f"the dit denoiser needs text.max_length {COGVIDEOX_TEXT_LENGTH} (CogVideoXPipeline's), got {self.text.max_length}")
 
 
-def continuation(batch_size: int, lr: float, steps: int, ema_decay: float, clips_per_combo: int = 100) -> T2VConfig:
-    """A later stage of the shipped recipe: every noise level, a tenth of each batch at pure noise, no phase 1.
+def continuation(batch_size: int, lr: float, steps: int, ema_decay: float, clips_per_combo: int = 100,
+                 noise_band: tuple[int, int] | None = None, noise_band_share: float = 0.0) -> T2VConfig:
+    """A later stage of the shipped recipe: every noise level, a tenth of each batch at pure noise, no phase 1
+    (optionally ``noise_band_share`` of each batch drawn from the timesteps ``noise_band``).
 
     Run it on a saved pipeline with ``run(cfg, out, init_from=<pipeline>, causal_vae_path=<pipeline>/vae)``.
     """
     train_cfg = TrainConfig(steps=steps, lr=lr, ema_decay=ema_decay, warmup_steps=100 if batch_size > 32 else 50, log_every=100)
-    return T2VConfig(batch_size=batch_size, clips_per_combo=clips_per_combo, high_noise_share=0.1, pure_noise=None, train=train_cfg, gap_every=500)
+    return T2VConfig(batch_size=batch_size, clips_per_combo=clips_per_combo, high_noise_share=0.1, pure_noise=None, train=train_cfg, gap_every=500,
+                     noise_band=noise_band, noise_band_share=noise_band_share)
 
 
 #: the stages after phases 1 and 2 (``T2VConfig()``), in order; ``--recipe NAME --init <previous stage's pipeline>``
@@ -124,7 +129,7 @@ def make_batch_fn(latents: torch.Tensor, input_ids: torch.Tensor, empty_ids: tor
         gen = torch.Generator("cpu").manual_seed(cfg.seed * 1_000_003 + step)
         idx = torch.randint(0, latents.shape[0], (cfg.batch_size,), generator=gen)  # (B,)
         ids = drop_captions(input_ids[idx], empty_ids, cfg.caption_dropout, gen)  # (B, L)
-        t = sample_timesteps(cfg.batch_size, num_train_timesteps, gen, cfg.high_noise_share)  # (B,)
+        t = sample_timesteps(cfg.batch_size, num_train_timesteps, gen, cfg.high_noise_share, cfg.noise_band, cfg.noise_band_share)  # (B,)
         noise = torch.randn((cfg.batch_size, *latents.shape[1:]), generator=gen) * noise_scale  # (B, c, F, h, w)
         return {"latents": latents[idx.to(latents.device)], "input_ids": ids, "t": t, "noise": noise}
 

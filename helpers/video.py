@@ -332,7 +332,9 @@ def frame_grid(
 ):
     """A matplotlib figure: frames across, clips down, each row titled; returns the figure.
 
-    Shows ``max_frames`` evenly spaced frames of each clip, labelled with their frame index.
+    Shows ``max_frames`` evenly spaced frames of each clip, labelled with their frame index (under the
+    last row, or above every tile when the clips differ in length: a shorter clip's frames then sit
+    in the columns nearest their time, the others blank).
     """
     import matplotlib.pyplot as plt
 
@@ -348,13 +350,19 @@ def frame_grid(
         len(clips), shown, figsize=(frame_size * shown + 1.5, frame_size * len(clips) + 0.6), squeeze=False
     )
     for row, (clip, title) in enumerate(zip(clips, titles)):
-        indices = np.linspace(0, clip.shape[0] - 1, shown).round().astype(int)
-        for col, index in enumerate(indices):
+        count = min(shown, clip.shape[0])  # a shorter clip: its frames spread over the row in time, the gaps left blank
+        indices = np.linspace(0, clip.shape[0] - 1, count).round().astype(int)
+        columns = np.linspace(0, shown - 1, count).round().astype(int)
+        for col in set(range(shown)) - set(columns.tolist()):
+            axes[row, col].axis("off")
+        for col, index in zip(columns, indices):
             ax = axes[row, col]
             ax.imshow(clip[index], interpolation="nearest")
             ax.set_xticks([])
             ax.set_yticks([])
-            if row == len(clips) - 1:
+            if any(c.shape[0] != num_frames for c in clips):  # each row has its own frame indices
+                ax.set_title(f"frame {index}", fontsize=6)
+            elif row == len(clips) - 1:
                 ax.set_xlabel(f"frame {index}", fontsize=8)
         axes[row, 0].set_ylabel(title, fontsize=8, rotation=0, ha="right", va="center")
     figure.suptitle(suptitle or "frames over time (left to right)", fontsize=10)

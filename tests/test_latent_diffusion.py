@@ -50,6 +50,20 @@ def test_sample_timesteps_high_noise_share():
     assert t.min() >= 0 and t.max() == 999 and 0.4 < (t == 999).float().mean() < 0.6
 
 
+def test_sample_timesteps_band_share():
+    gen = torch.Generator().manual_seed(0)
+    t = sample_timesteps(4000, 1000, gen, high_noise_share=0.1, band=(700, 1000), band_share=0.5)
+    high = (t >= 700).float().mean()
+    assert 0.64 < high < 0.73  # half in the band, 0.3 of the other half uniform up there, a tenth moved to 999: 0.685
+    assert 0.08 < (t == 999).float().mean() < 0.13
+    plain = sample_timesteps(1000, 1000, torch.Generator().manual_seed(1))
+    assert torch.equal(plain, sample_timesteps(1000, 1000, torch.Generator().manual_seed(1), band=(700, 1000), band_share=0.0))
+    with pytest.raises(ValueError, match="band must satisfy"):
+        sample_timesteps(8, 1000, band=(900, 800), band_share=0.5)
+    with pytest.raises(ValueError, match="band must satisfy"):
+        sample_timesteps(8, 1000, band=(0, 1001), band_share=0.5)
+
+
 def test_caption_loss_gaps_see_only_the_words_the_model_reads():
     """Gaps are exactly zero for a word the tokenizer cuts, and non-zero for a word it keeps."""
     from helpers.caption_probe import ProbeConfig, build_probe_model, probe_data

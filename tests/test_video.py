@@ -208,6 +208,21 @@ def test_frame_grid_rows_columns_and_titles():
         video.frame_grid(clips, titles=["a"])
 
 
+def test_frame_grid_labels_each_row_when_clips_differ_in_length():
+    import matplotlib.pyplot as plt
+
+    short, long = video.tensor_to_clips(model_clip(batch=1, frames=8))[0], video.tensor_to_clips(model_clip(batch=1, frames=16))[0]
+    figure = video.frame_grid([short, long], titles=["base", "full"], max_frames=8)
+    assert [ax.get_title() for ax in figure.axes[:8]] == [f"frame {i}" for i in range(8)]  # the 8-frame clip's own indices
+    assert figure.axes[15].get_title() == "frame 15"
+    plt.close(figure)
+    figure = video.frame_grid([short, long], titles=["base", "full"], max_frames=16)  # 8 frames over 16 columns, not repeated
+    titles = [ax.get_title() for ax in figure.axes[:16] if ax.axison]
+    assert titles == [f"frame {i}" for i in range(8)] and sum(ax.axison for ax in figure.axes[:16]) == 8
+    assert figure.axes[0].axison and figure.axes[15].axison  # first and last frames at the ends of the row
+    plt.close(figure)
+
+
 def test_show_video_plays_once_even_when_it_ends_a_cell():
     from IPython.core.interactiveshell import InteractiveShell
     from IPython.display import display

@@ -143,9 +143,9 @@ assert out.base.shape == (n, 3, 8, 16, 16) and out.temporal_sr.shape == (n, 3, 1
 assert out.spatial_sr.abs().max() <= 1
 """),
     md(r"""
-The base clip plays at half the frame rate's worth of motion per frame (it has 8 frames for the
-same journey), so `show_video` plays all three at 8 frames per second: the base clip moves in
-jumps twice as large. Below, every prompt's three stages side by side as frames, and the spatial
+The base clip covers the same journey in 8 frames instead of 16, so it moves twice as far
+between frames; `show_video` plays all three at 8 frames per second, so the base clip finishes in
+half the time and moves in jumps twice as large. Below, every prompt's three stages side by side as frames, and the spatial
 stage's clips playing:
 """),
     code(r"""
@@ -164,13 +164,14 @@ assert set(grades) >= {"color", "shape", "direction", "all"}
 **What the shipped stages show (measured, see `data/cascade/README.md`).** The stages trained for
 about 100 minutes together on a 2-core CPU: the base stage 4,000 steps at pure noise, then 8,644
 at every noise level (16 clips per step, 26 min); temporal SR 1,185 steps of 16 (16 min); spatial
-SR 797 of 8 (35 min: at 32×32 each step costs 4× the temporal stage's). On all 48 captions
+SR 797 of 8 (35 min: at 32×32 each clip costs 4× the temporal stage's compute, section 5, and
+its last 20 min ran on a CPU about twice as slow). On all 48 captions
 (notebook 08's table, one clip each) the final clips have the right colour in 100 %, the right
 direction in 98 %, one object in 100 %, but the right shape in only 33 % (chance), and a flicker
 of 0.76 against 0.24 for the single-stage model. The base stage alone gets the direction right on
 97.5 % of its clips (94 % on held-out combinations): its first version, a pixel-space UNet3D
-trained at every noise level from the start, had the single-stage model's old blind spot for
-"moving left" (12 %, chance 25 %), and the pure-noise phase of notebook 04 (section 9) fixed it
+trained at every noise level from the start, ignored the direction word as the single-stage
+model first did (12 % right, chance 25 %), and the pure-noise phase of notebook 04 (section 9) fixed it
 here too (its direction gap at t = 999 was 0.0000 after 1,100 steps, +0.032 after 2,350).
 
 Training the SR stages longer paid off directly: with 404 temporal and 501 spatial steps the final
@@ -178,8 +179,10 @@ clips had the direction right in 79 %, one object in 67 %, flicker 0.97; after 1
 98 %, 100 % and 0.76. Shape is still lost: in the 16×16 base clip the object is 4 to 5 pixels
 across, where a square and a circle differ by a few pixels (the base stage gets 47.5 % of shapes
 right), and the spatial stage, trained for minutes, paints a soft blob when it doubles the size. Retrain with
-more time (`python -m helpers.train_cascade --stages spatial_sr --continue --time-scale 10`, or on
-a GPU) and re-run this notebook: every cell measures rather than assumes.
+more time (`python -m helpers.train_cascade --stages spatial_sr --continue --time-scale 10
+--step-scale 10 --batch-size 8`, or on a GPU) and re-run this notebook: every cell measures rather
+than assumes.
+
 ## 4. Noise conditioning augmentation, and what goes wrong without it
 
 An SR stage is *trained* on true low-resolution clips but *used* on the base model's samples,
@@ -252,8 +255,9 @@ video.show_video([video.tensor_to_frames(from_samples[k][0]) for k in from_sampl
 assert all(v.shape == (len(prompts), 3, 16, 16, 16) for v in from_samples.values())
 """),
     md(r"""
-**Reading the numbers.** With clean conditioning ($s = 0$) both stages do the same job (their
-errors differ by a few thousandths). As the conditioning gets worse, the stage trained without
+**Reading the numbers.** With clean conditioning ($s = 0$) both stages do the same job, about
+equally well (0.060 and 0.070 in full mode: the stage without augmentation is a little worse even
+here). As the conditioning gets worse, the stage trained without
 augmentation passes the noise through: it has only ever seen perfect inputs, so it trusts every
 pixel. The augmented stage treats the noise like the noise it was trained on and removes it, so
 its curve stays flat. Measured on the shipped stages in full mode (16 captions), from $s = 0$ to
@@ -295,7 +299,9 @@ assert len(losses) == steps and all(np.isfinite(losses))
     md(r"""
 What each stage cost to train (figures from `data/cascade/summary.json`, written by the training
 script). Training FLOPs are estimated as $3 \times$ (one forward pass, counted with torch's FLOP
-counter) $\times$ clips seen: the backward pass costs about twice the forward.
+counter) $\times$ clips seen: the backward pass costs about twice the forward. For comparison, the
+single-stage model (`data/tiny-t2v/README.md`) took about 1 h 50 min of this 2-core CPU plus
+5 minutes of an H100, about 3.5 h of CPU in all; the cascade about 100 minutes.
 """),
     code(r"""
 stages_card = card["stages"]
@@ -325,13 +331,17 @@ Same prompts, same seeds, same judge. The single-stage model (notebooks 04 and 0
 diffusion model: a small diffusion transformer (`CogVideoXTransformer3DModel`) on 8×8 latents of
 notebook 03's autoencoder, one pass for all 16 frames. We measure prompt adherence (`helpers.judge`), temporal consistency (flicker and warping
 error, `helpers.metrics`), plausibility (straightness of the path, steadiness of size), sampling
-time and parameters.
+time and parameters. The columns, defined in notebook 01: `all ok`, `colour`, `shape`, `dir`:
+share of clips the judge reads right (higher is better); `flicker` (the share of each frame that
+neither the motion nor a steady change explains), `warp err` (squared error left after warping
+each frame onto the next with optical flow), `path px` (how far the object's centres stray from a
+straight line, pixels) and `size cv` (standard deviation over mean of its area): lower is better.
 """),
     code(r"""
 captions = runtime.pick(prompts, [c.caption for c in shapes.ALL_COMBOS])   # quick mode: the prompts of section 3
 seed = 0
 if captions == prompts:
-    cascade_out = out                                            # same captions, same seed: same clips, already made
+    cascade_out = out                                            # same captions, same seed: same clips (and section 3's timings, first call included)
 else:
     cascade_out = cascade(captions, seed=seed)
 cascade_s = sum(cascade_out.seconds.values())
@@ -378,7 +388,9 @@ assert all(0 <= r["grades"]["all"] <= 1 for r in results.values())
 """),
     md(r"""
 Sampling cost per stage, counted and measured: each DDIM step calls the stage's denoiser once
-(twice with classifier-free guidance, which only the base stage uses).
+(twice with classifier-free guidance, which only the base stage uses). Counted FLOPs and measured
+seconds are not proportional on a CPU: a small network's many little operations run far below the
+processor's peak, each call has a fixed overhead, and the first call of a stage includes warm-up.
 """),
     code(r"""
 print(f"{'stage':12s} {'positions':>9s} {'GFLOP/call':>10s} {'calls':>6s} {'GFLOP/clip':>10s} {f'measured s ({len(prompts)} clips)':>21s}")
@@ -394,7 +406,9 @@ assert total > 0
 """),
     md(r"""
 **What to take away.** In this tiny world, with these weights, the cascade loses to the
-single-stage model on shape, flicker and speed: its SR stages got 15 to 35 minutes of CPU each (the
+single-stage model on shape, flicker and speed (on all 48 captions, notebook 08's table: shape 33 %
+vs 58 %, flicker 0.76 vs 0.24, 2.5 s vs 1.05 s per clip; the quick run above has too few prompts
+to tell): its SR stages got 15 to 35 minutes of CPU each (the
 single-stage model's last training stage ran on a GPU), and a pixel-space model at 32×32 costs
 more per sampling step than a latent model at 8×8 (compare the GFLOP above with the seconds per
 clip of the single-stage model). What the cascade buys is *division of labour*: the base stage
@@ -438,8 +452,11 @@ assert sizes[-1] == (128, 1280, 768) and fps[-1] == 24 and len(sizes) == 7
 assert pixels[-1] // pixels[0] == 8192
 """),
     md(r"""
-**Why this is affordable.** The base model, the only one that must *understand* the caption
-(composition, motion, what is where), works on 15,360 pixels: 8,192× fewer than the final clip. It
+**Why this is affordable.** All seven stages together denoise only 1.11× the pixels of the
+final clip (printed above): the six lower stages cost about a ninth extra, because each stage
+has a fraction of the pixels of the next. The base model, the only one that must *understand* the
+caption (composition, motion, what is where), works on 15,360 pixels: 8,192× fewer than the final
+clip. It
 can be large and use attention across all frames. The SR models see almost everything they need
 in their input, so they can be smaller, convolutional and local; and attention cost grows with
 the *square* of the positions it spans, so a single model attending over all of the final clip's
@@ -518,8 +535,9 @@ assert feedback.passed or not feedback.attempted, "see the hints above"
   **super-resolution** models that add frames (temporal) or pixels (spatial), each a diffusion
   model conditioned on the caption and on the upsampled clip below, stacked as channels.
 - **Noise conditioning augmentation** trains SR models on noised conditioning so they repair,
-  rather than copy, the lower stage's mistakes; without it, errors in the conditioning pass
-  straight through (measured in section 4).
+  rather than copy, the lower stage's mistakes; without it, Gaussian noise in the conditioning
+  passes straight through (measured in section 4; on the base stage's own samples, whose mistakes
+  are not Gaussian, our briefly trained stages differ little).
 - Our three-stage miniature makes the same 16×32×32 clip as the single-stage tiny model; we
   measured both on the same prompts and seeds, and the cost of every stage to train and sample.
 - Imagen Video's 7 sub-models take a 16×40×24 clip at 3 fps to 128×1280×768 at 24 fps: the base
