@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import torch
 
-from .cascade import augment_condition
+from .cascade_stage import augment_condition
 from .exercises import Case, make_checker
 
 # ----------------------------------------------------------------------------- 1. repeat frames

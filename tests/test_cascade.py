@@ -7,8 +7,9 @@ import pytest
 import torch
 
 from helpers.denoisers import DiTConfig
-from helpers.cascade import (STAGES, Cascade, StageConfig, augment_condition, build_stage, forward_flops, micro_text_config,
-                             stage_targets, upsample_condition)
+from helpers.cascade import Cascade
+from helpers.cascade_stage import (STAGES, StageConfig, augment_condition, build_stage, forward_flops, micro_text_config, stage_targets,
+                                   upsample_condition)
 from helpers.shapes import make_batch
 from helpers.text_encoder import build_text_encoder, build_tokenizer
 from helpers.train_cascade import ABLATION, CascadeTrainConfig, load_ablation, make_batch_fn, run, stage_loss
@@ -186,7 +187,7 @@ def test_continuing_a_saved_stage_starts_from_its_weights_and_adds_up(shipped, t
     assert [row["phase"] for row in after["history"]][-1] == "continued" and after["history"][-1]["step"] == before["steps"] + 1
     assert "_name_or_path" not in json.loads((out / "spatial_sr" / "unet" / "config.json").read_text())  # no path leaks into the folder
     # a 1-step continuation at lr 1e-3 moves the saved weights only a little: it started from them, not from scratch
-    from helpers.cascade import load_stage, load_text
+    from helpers.cascade_stage import load_stage, load_text
 
     te, tok = load_text(out)
     old = load_stage(shipped[0] / "spatial_sr", te, tok).unet.state_dict()

@@ -2,7 +2,7 @@
 
 import torch
 
-from helpers.cascade import upsample_condition
+from helpers.cascade_stage import upsample_condition
 from helpers.cascade_exercises import IMAGEN_VIDEO_STEPS, cascade_sizes_solution, repeat_frames_solution
 
 
