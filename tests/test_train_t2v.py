@@ -1,6 +1,7 @@
 """The tiny T2V recipe end to end on a micro configuration: trains, saves, reloads, samples."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -9,7 +10,7 @@ import torch
 from helpers.autoencoder import VAEConfig
 from helpers.causal_vae import CausalVAEConfig
 from helpers.text_encoder import TextEncoderConfig
-from helpers.train_t2v import COGVIDEOX_TEXT_LENGTH, DiTConfig, T2VConfig, UNetConfig, build_denoiser, main, run
+from helpers.train_t2v import COGVIDEOX_TEXT_LENGTH, DiTConfig, T2VConfig, UNetConfig, build_denoiser, main, make_batch_fn, run
 from helpers.trainer import TrainConfig
 
 
@@ -156,12 +157,21 @@ def test_the_dit_bundle_learns_loss_falls_on_a_fixed_batch():
     assert losses[-1] < 0.75 * losses[0]
 
 
+def test_a_noise_band_puts_that_share_of_each_batch_in_the_band():
+    cfg = replace(T2VConfig(batch_size=400, caption_dropout=0.0, high_noise_share=0.0), noise_band=(700, 1000), noise_band_share=0.5)
+    latents, ids = torch.zeros(4, 2, 16, 2, 2), torch.zeros(4, 8, dtype=torch.long)
+    t = make_batch_fn(latents, ids, ids[0], cfg, 1000)(0)["t"]
+    assert 0.55 < (t >= 700).float().mean() < 0.75  # half in the band + 30 % of the uniform half
+
+
 def test_recipes_continue_a_saved_pipeline_at_every_noise_level():
     from helpers.train_t2v import RECIPES
 
-    assert list(RECIPES) == ["continue-cpu", "continue-gpu"]
+    assert list(RECIPES) == ["continue-cpu", "continue-gpu", "band-cpu"]
     for cfg in RECIPES.values():
         assert cfg.pure_noise is None and cfg.high_noise_share == 0.1 and cfg.denoiser == "dit"
     assert RECIPES["continue-gpu"].batch_size == 128 and RECIPES["continue-gpu"].train.lr == 1e-3
+    assert RECIPES["continue-gpu"].noise_band is None and RECIPES["band-cpu"].noise_band == (700, 1000)
+    assert RECIPES["band-cpu"].noise_band_share == 0.5
     with pytest.raises(SystemExit):  # a recipe continues a pipeline: --init is required
         main(["--recipe", "continue-gpu", "--out", "unused"])

@@ -509,9 +509,14 @@ The caption-loss gaps tell the same story (`python -m scripts.measure_tiny_t2v -
 training clips, t = 999 / 900 / 700 / 500 / 300 / 100): flipping the shape word costs +0.020 / +0.030 / +0.017 / +0.010 / +0.006 / +0.003, against
 +0.12 / +0.14 / +0.10 / +0.08 / +0.07 / +0.08 for the colour and +0.21 / +0.38 / +0.31 / +0.27 /
 +0.24 / +0.17 for the direction. The shape word is used, a little, and like the direction it
-matters most at high noise (t = 900), where the outline is laid down. Our reading, not yet
-tested: a word that moves the loss this little gets little of the gradient, the trap the direction
-word was in before phase 1; the next experiment is a phase weighted to t = 700-999 on a GPU.
+matters most at high noise (t = 900), where the outline is laid down. Our reading: a word that
+moves the loss this little gets little of the gradient, the trap the direction word was in before
+phase 1. A first test, on this CPU: 35 minutes (2,150 steps of 32 clips) continuing the shipped
+model with half of each batch at t = 700-999 (`python -m helpers.train_t2v --recipe band-cpu
+--init data/tiny-t2v --causal-vae data/tiny-t2v/vae --vae data/frame-autoencoder --minutes 35
+--out runs/band --evaluate 2`) left the shape gap where it was (+0.023 / +0.018 / +0.008 at
+t = 999 / 700 / 400) and shape right on 54 % of the same 80 clips (51 % before): the outline needs
+far more training than that, or a model with more room per token, which is work for a GPU.
 """),
     md(r"""
 ## 10 · Exercises
