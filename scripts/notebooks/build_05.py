@@ -20,7 +20,7 @@ of Imagen Video's seven sub-models and say why v-prediction and progressive dist
 guidance).
 
 **Time (measured on the course's 2-core CPU):** quick mode 24 s in `make bench` (2026-11-26,
-peak RAM 1.7 GB; 44 s in an earlier run); full mode over 15 min on the shared CPU (mostly sampling the
+peak RAM 1.7 GB; 50 s on a 2-core machine about twice as slow, 2026-12-03); full mode over 15 min on the shared CPU (mostly sampling the
 cascade and the single-stage model for all 48 combinations). Not yet timed on a GPU.
 **GPU needed:** no.
 """),
