@@ -17,11 +17,12 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from einops import rearrange, repeat
+from einops import rearrange
 from torch import nn
 
 from .denoisers import DiTConfig, build_transformer
 from .latent_diffusion import add_noise, make_scheduler
+from .runtime import strip_source_paths
 from .text_encoder import TextEncoderConfig, encode_ids, tokenize
 
 STAGES = ("base", "temporal_sr", "spatial_sr")
@@ -243,6 +244,7 @@ def save_stage(stage: CascadeStage, folder: str | Path) -> None:
     """One stage's denoiser and scheduler (``save_pretrained``) and its config, under ``folder``."""
     folder = Path(folder)
     stage.unet.save_pretrained(folder / "unet")
+    strip_source_paths(folder / "unet")  # a loaded stage, trained on, would name its source folder
     stage.scheduler.save_pretrained(folder / "scheduler")
     (folder / "stage_config.json").write_text(json.dumps(asdict(stage.cfg), indent=1))
 

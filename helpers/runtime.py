@@ -93,6 +93,20 @@ def seed_everything(seed: int) -> torch.Generator:
     return torch.Generator("cpu").manual_seed(seed)
 
 
+def strip_source_paths(folder: str | Path) -> None:
+    """Drop ``_name_or_path`` from every ``config.json`` under ``folder``.
+
+    diffusers' ``from_pretrained`` records the folder a model came from and ``save_pretrained`` writes
+    it back, so a model loaded, trained on and saved would name a machine's path in ``data/``.
+    """
+    import json
+
+    for config in Path(folder).rglob("config.json"):
+        values = json.loads(config.read_text())
+        if values.pop("_name_or_path", None) is not None:
+            config.write_text(json.dumps(values, indent=2, sort_keys=True) + "\n")
+
+
 def _version(package: str) -> str:
     try:
         return importlib.metadata.version(package)

@@ -155,10 +155,8 @@ def run(cfg: CascadeTrainConfig, out: str | Path, stages: tuple[str, ...] = STAG
         folder = out / ("ablation" if name == ABLATION else "") / name
         before = summary["stages"].get(name) if continue_saved else None
         if continue_saved:
-            saved = load_stage(folder, text_encoder, tokenizer)  # its saved config and weights, in a fresh stage
-            stage_cfg = saved.cfg  # (so that the saved config does not pick up a "_name_or_path")
-            stage = build_stage(stage_cfg, text_encoder, tokenizer)
-            stage.unet.load_state_dict(saved.unet.state_dict())
+            stage = load_stage(folder, text_encoder, tokenizer)  # its saved config and weights
+            stage_cfg = stage.cfg
         else:
             stage = build_stage(stage_cfg, text_encoder, tokenizer)
         train_cfg = replace(cfg.train[name.replace("_noaug", "")], seed=cfg.seed, progress=progress,

@@ -349,6 +349,7 @@ def frame_grid(
     figure, axes = plt.subplots(
         len(clips), shown, figsize=(frame_size * shown + 1.5, frame_size * len(clips) + 0.6), squeeze=False
     )
+    same_length = all(c.shape[0] == num_frames for c in clips)  # else each row has its own frame indices
     for row, (clip, title) in enumerate(zip(clips, titles)):
         count = min(shown, clip.shape[0])  # a shorter clip: its frames spread over the row in time, the gaps left blank
         indices = np.linspace(0, clip.shape[0] - 1, count).round().astype(int)
@@ -360,7 +361,7 @@ def frame_grid(
             ax.imshow(clip[index], interpolation="nearest")
             ax.set_xticks([])
             ax.set_yticks([])
-            if any(c.shape[0] != num_frames for c in clips):  # each row has its own frame indices
+            if not same_length:
                 ax.set_title(f"frame {index}", fontsize=6)
             elif row == len(clips) - 1:
                 ax.set_xlabel(f"frame {index}", fontsize=8)

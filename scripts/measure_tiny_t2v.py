@@ -64,14 +64,11 @@ def sampler_sweep(pipe, clips_per_combo: int = 2, seed: int = 0) -> dict[str, di
 GAP_TIMESTEPS = [999, 900, 800, 700, 600, 500, 400, 300, 200, 100, 50]
 
 
-def gaps_by_level(pipe, clips_per_combo: int = 2, seed: int = 21) -> dict[str, list[float]]:
-    """Caption-loss gaps (flipped word minus true caption) at :data:`GAP_TIMESTEPS`, true clips of every training combination."""
-    from diffusers import AutoencoderKL
-
-    frame_vae = AutoencoderKL.from_pretrained(FRAME_AUTOENCODER).eval()
+def gaps_by_level(pipe, frame_vae, timesteps: list[int] = GAP_TIMESTEPS, clips_per_combo: int = 2, seed: int = 21) -> dict[str, list[float]]:
+    """Caption-loss gaps (flipped word minus true caption) at ``timesteps``, true clips of every training combination."""
     captions = [c.caption for c in TRAIN_COMBOS] * clips_per_combo
     latents = encode_video(frame_vae, make_batch(captions, seed=seed))  # (N, c, F, h, w)
-    gaps = caption_loss_gaps(TextToVideoDenoiser.from_pipeline(pipe), latents, captions, GAP_TIMESTEPS)
+    gaps = caption_loss_gaps(TextToVideoDenoiser.from_pipeline(pipe), latents, captions, timesteps)
     return {kind: [round(float(x), 4) for x in values] for kind, values in gaps.items()}
 
 
@@ -95,8 +92,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.samplers_only:
         print(json.dumps(sampler_sweep(pipe), indent=1))
         return
+    frame_vae = AutoencoderKL.from_pretrained(FRAME_AUTOENCODER).eval()
     if args.gaps_only:
-        print(json.dumps({"timesteps": GAP_TIMESTEPS, **gaps_by_level(pipe)}))
+        print(json.dumps({"timesteps": GAP_TIMESTEPS, **gaps_by_level(pipe, frame_vae)}))
         return
     figures: dict = {"pipeline": type(pipe).__name__, "size_mb": sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6}
     figures["parameters"] = {name: sum(p.numel() for p in c.parameters()) for name, c in pipe.components.items() if isinstance(c, torch.nn.Module)}
@@ -106,15 +104,10 @@ def main(argv: list[str] | None = None) -> None:
     figures["samples"] = evaluate(pipe, args.clips)
     figures["samples_s"] = time.perf_counter() - started
     print(json.dumps(figures["samples"], indent=1), flush=True)
-    frame_vae = AutoencoderKL.from_pretrained(FRAME_AUTOENCODER).eval()
     figures["vae_reconstructions"] = reconstruction_grades(pipe.vae, clips_per_combo=args.clips)
     figures["vae_agreement"] = agreement(pipe.vae, frame_vae, clips=32)
     print(json.dumps({k: figures[k] for k in ("vae_reconstructions", "vae_agreement")}, indent=1), flush=True)
-    captions = [c.caption for c in TRAIN_COMBOS]
-    latents = encode_video(frame_vae, make_batch(captions, seed=21))
-    model = TextToVideoDenoiser.from_pipeline(pipe)
-    gaps = caption_loss_gaps(model, latents, captions, [999, 700, 400])
-    figures["gaps_t999_700_400"] = {k: [round(float(x), 4) for x in v] for k, v in gaps.items()}
+    figures["gaps_t999_700_400"] = gaps_by_level(pipe, frame_vae, [999, 700, 400], clips_per_combo=1)
     print(json.dumps(figures["gaps_t999_700_400"]), flush=True)
     if not args.no_sweep:
         figures["guidance_sweep"] = guidance_sweep(pipe, [1.0, 3.0, 6.0, 9.0, 15.0])

@@ -96,3 +96,20 @@ def test_shipped_models_are_safetensors_under_20_mb_and_name_no_paths(folder):
     assert not [f for f in files if f.suffix in {".bin", ".pt", ".pth", ".pkl", ".ckpt"}], "weights are shipped as safetensors"
     for config in (f for f in files if f.name == "config.json"):
         assert "_name_or_path" not in json.loads(config.read_text()), f"{config} names the folder it was saved from"
+
+
+def test_strip_source_paths_drops_only_the_recorded_folder(tmp_path):
+    import json
+
+    from diffusers import UNet3DConditionModel
+
+    UNet3DConditionModel(block_out_channels=(4, 8), norm_num_groups=2, cross_attention_dim=8, attention_head_dim=1,
+                         down_block_types=("CrossAttnDownBlock3D", "DownBlock3D"), up_block_types=("UpBlock3D", "CrossAttnUpBlock3D"),
+                         sample_size=8).save_pretrained(tmp_path / "a")
+    loaded = UNet3DConditionModel.from_pretrained(tmp_path / "a")
+    loaded.save_pretrained(tmp_path / "b" / "unet")
+    assert json.loads((tmp_path / "b" / "unet" / "config.json").read_text())["_name_or_path"] == str(tmp_path / "a")
+    runtime.strip_source_paths(tmp_path / "b")
+    after = json.loads((tmp_path / "b" / "unet" / "config.json").read_text())
+    assert "_name_or_path" not in after and after == json.loads((tmp_path / "a" / "config.json").read_text())
+    assert list(UNet3DConditionModel.from_pretrained(tmp_path / "b" / "unet").config.block_out_channels) == [4, 8]
