@@ -8,7 +8,7 @@ BIN        := $(VENV)/bin
 STAMP      := $(VENV)/.course-installed
 PYTEST_ARGS ?=
 
-.PHONY: lab test test-helpers test-notebooks bench env clean-env
+.PHONY: lab test test-helpers test-notebooks test-lower bench env clean-env
 
 # The environment step: only runs again when pyproject.toml changes (the stamp file).
 $(STAMP): pyproject.toml
@@ -31,6 +31,17 @@ test-helpers: $(STAMP)
 
 test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks $(PYTEST_ARGS)
+
+# The helpers' tests against the oldest release of every dependency that pyproject.toml allows
+# (scripts/lower_bounds.py; torch stays TORCH_SPEC), in a separate environment, .venv-lower.
+LOWER := .venv-lower
+test-lower: $(STAMP)
+	@test -x $(LOWER)/bin/python || $(PYTHON) -m venv $(LOWER)
+	$(LOWER)/bin/python -m pip install -q $(TORCH_SPEC)
+	$(BIN)/python -m scripts.lower_bounds > $(LOWER)/constraints.txt
+	$(LOWER)/bin/python -m pip install -q -c $(LOWER)/constraints.txt -e ".[test]"
+	$(LOWER)/bin/python -m pip list --format=freeze > $(LOWER)/installed.txt
+	$(LOWER)/bin/python -m pytest tests $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m scripts.bench

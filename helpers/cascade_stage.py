@@ -22,7 +22,7 @@ from torch import nn
 
 from .denoisers import DiTConfig, build_transformer
 from .latent_diffusion import add_noise, make_scheduler
-from .runtime import strip_source_paths
+from .runtime import make_portable
 from .text_encoder import TextEncoderConfig, encode_ids, tokenize
 
 STAGES = ("base", "temporal_sr", "spatial_sr")
@@ -244,7 +244,7 @@ def save_stage(stage: CascadeStage, folder: str | Path) -> None:
     """One stage's denoiser and scheduler (``save_pretrained``) and its config, under ``folder``."""
     folder = Path(folder)
     stage.unet.save_pretrained(folder / "unet")
-    strip_source_paths(folder / "unet")  # a loaded stage, trained on, would name its source folder
+    make_portable(folder / "unet")  # a loaded stage, trained on, would name its source folder
     stage.scheduler.save_pretrained(folder / "scheduler")
     (folder / "stage_config.json").write_text(json.dumps(asdict(stage.cfg), indent=1))
 
@@ -253,6 +253,7 @@ def save_text(stage: CascadeStage, path: str | Path) -> None:
     """The shared text encoder and tokenizer under ``path/base``."""
     stage.text_encoder.save_pretrained(Path(path) / "base" / "text_encoder")
     stage.tokenizer.save_pretrained(Path(path) / "base" / "tokenizer")
+    make_portable(Path(path) / "base")
 
 
 def load_text(path: str | Path):

@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from .exercises import Case, make_checker
-from .video import gif_duration_ms
+from .video_files import gif_duration_ms
 
 # ----------------------------------------------------------------------------- frames that fit
 

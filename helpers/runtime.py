@@ -93,18 +93,38 @@ def seed_everything(seed: int) -> torch.Generator:
     return torch.Generator("cpu").manual_seed(seed)
 
 
-def strip_source_paths(folder: str | Path) -> None:
-    """Drop ``_name_or_path`` from every ``config.json`` under ``folder``.
+#: transformers 5 saves its fast tokenizer as ``TokenizersBackend``, a name transformers 4 lacks; the
+#: public alias ``PreTrainedTokenizerFast`` names the same class in both, so saved folders use it.
+PORTABLE_TOKENIZER_CLASS = {"TokenizersBackend": "PreTrainedTokenizerFast"}
 
-    diffusers' ``from_pretrained`` records the folder a model came from and ``save_pretrained`` writes
-    it back, so a model loaded, trained on and saved would name a machine's path in ``data/``.
+
+def make_portable(folder: str | Path) -> None:
+    """Make a folder written by ``save_pretrained`` load on any supported release, on any machine.
+
+    1. Drop ``_name_or_path`` from every ``config.json``: diffusers' ``from_pretrained`` records the
+       folder a model came from and ``save_pretrained`` writes it back, so a model loaded, trained on
+       and saved would name a machine's path in ``data/``.
+    2. Name the tokenizer class ``PreTrainedTokenizerFast`` in ``tokenizer_config.json`` and
+       ``model_index.json`` (see :data:`PORTABLE_TOKENIZER_CLASS`).
     """
     import json
 
-    for config in Path(folder).rglob("config.json"):
+    folder = Path(folder)
+    for config in folder.rglob("config.json"):
         values = json.loads(config.read_text())
         if values.pop("_name_or_path", None) is not None:
             config.write_text(json.dumps(values, indent=2, sort_keys=True) + "\n")
+    for config in folder.rglob("tokenizer_config.json"):
+        values = json.loads(config.read_text())
+        if values.get("tokenizer_class") in PORTABLE_TOKENIZER_CLASS:
+            values["tokenizer_class"] = PORTABLE_TOKENIZER_CLASS[values["tokenizer_class"]]
+            config.write_text(json.dumps(values, indent=2, sort_keys=True) + "\n")
+    for index in folder.rglob("model_index.json"):
+        values = json.loads(index.read_text())
+        renamed = {k: [v[0], PORTABLE_TOKENIZER_CLASS[v[1]]] for k, v in values.items()
+                   if isinstance(v, list) and len(v) == 2 and v[1] in PORTABLE_TOKENIZER_CLASS}
+        if renamed:
+            index.write_text(json.dumps({**values, **renamed}, indent=2, sort_keys=True) + "\n")
 
 
 def _version(package: str) -> str:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import torch
 
+from .runtime import make_portable
 from .text_encoder import TextEncoderConfig, build_text_encoder, build_tokenizer
 
 TEXT_DIM = 32  # features of the tiny T5 text encoders
@@ -167,6 +168,7 @@ def build_tiny(family: str, path: str | os.PathLike, seed: int = 0) -> Path:
     pipe = FAMILIES[family][0]()
     path = Path(path)
     pipe.save_pretrained(path)
+    make_portable(path)
     return path
 
 

@@ -32,7 +32,7 @@ from .autoencoder import VAEConfig, encode_video, train_vae
 from .causal_vae import CausalVAEConfig, distill_causal_vae
 from .denoisers import COGVIDEOX_TEXT_LENGTH, DiTConfig, UNetConfig, build_transformer, build_unet
 from .latent_diffusion import TextToVideoDenoiser, caption_loss_gaps, drop_captions, make_scheduler, sample_timesteps, t2v_loss
-from .runtime import strip_source_paths
+from .runtime import make_portable
 from .shapes import ALL_COMBOS, HELD_OUT, REFERENCE_FRAMES, TRAIN_COMBOS, make_batch
 from .text_encoder import TextEncoderConfig, build_text_encoder, build_tokenizer, tokenize
 from .trainer import TrainConfig, train
@@ -250,7 +250,7 @@ def run(
         pipe_vae = vae
     pipe = assemble_pipeline(model, pipe_vae)
     pipe.save_pretrained(out)
-    strip_source_paths(out)  # with --init, the denoiser was loaded from a folder that it would name
+    make_portable(out)  # with --init, the denoiser was loaded from a folder that it would name
     summary = {
         "config": asdict(cfg), "history": result.history, "gaps": gaps, "device": str(device),
         "vae_s": vae_s, "unet_s": time.monotonic() - unet_started, "total_s": time.monotonic() - started,

@@ -32,7 +32,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .shapes import COLORS, DIRECTIONS, SHAPES, parse_caption
-from .video_tokenizer import read_model, save_model
+from .model_files import read_model, save_model
 
 #: the caption vocabulary: every word of "a {color} {shape} moving {direction}"
 CAPTION_WORDS: tuple[str, ...] = ("a", "moving", *COLORS, *SHAPES, *DIRECTIONS)

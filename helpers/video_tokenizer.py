@@ -18,18 +18,17 @@ estimator carrying gradients from decoder to encoder.
 
 from __future__ import annotations
 
-import json
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import torch
 import torch.nn.functional as F
 from einops import rearrange
 from torch import nn
 
+from .model_files import read_model, save_model
 from .spacetime import Conv2Plus1d, Conv2Plus1dConfig
 
 
@@ -257,32 +256,7 @@ def vq_loss(model: VideoTokenizer, video: torch.Tensor) -> tuple[torch.Tensor, d
     return loss, {"recon": out.recon_loss.item(), "commit": out.commit_loss.item(), **out.stats}
 
 
-# ----------------------------------------------------------------------------- save and load (safetensors + config)
-
-
-def save_model(module: nn.Module, config: Any, path: str | Path, extra: dict | None = None) -> Path:
-    """Write ``module``'s state dict to one ``.safetensors`` file whose metadata holds the config as JSON."""
-    from safetensors.torch import save_file
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().cpu().contiguous() for k, v in module.state_dict().items()}
-    metadata = {"config": json.dumps(asdict(config)), "class": type(module).__name__, **{k: json.dumps(v) for k, v in (extra or {}).items()}}
-    save_file(state, str(path), metadata=metadata)
-    return path
-
-
-def read_model(path: str | Path) -> tuple[dict[str, torch.Tensor], dict]:
-    """``(state_dict, config dict)`` of a file written by :func:`save_model`; raises naming the file if absent."""
-    from safetensors import safe_open
-    from safetensors.torch import load_file
-
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist; train it with `python -m helpers.train_video_tokens`")
-    with safe_open(str(path), "pt") as handle:
-        config = json.loads(handle.metadata()["config"])
-    return load_file(str(path)), config
+# ----------------------------------------------------------------------------- save and load (helpers.model_files)
 
 
 def save_tokenizer(model: VideoTokenizer, path: str | Path) -> Path:
@@ -333,8 +307,6 @@ __all__ = [
     "bench",
     "codebook_usage",
     "load_tokenizer",
-    "read_model",
-    "save_model",
     "save_tokenizer",
     "vq_loss",
 ]

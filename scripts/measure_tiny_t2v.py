@@ -4,6 +4,7 @@
     python -m scripts.measure_tiny_t2v --folder runs/x/pipeline --clips 2 --no-sweep
     python -m scripts.measure_tiny_t2v --samplers-only       # shape under three samplers (notebook 04, section 9)
     python -m scripts.measure_tiny_t2v --gaps-only           # caption-loss gaps at 11 noise levels (notebook 04, section 9)
+    python -m scripts.measure_tiny_t2v --recovery-only       # true clips noised part-way, denoised again: where shape is lost
 
 Prints and writes ``<folder>/measurements.json`` (or ``--out``): samples graded by
 :mod:`helpers.judge` on trained and held-out combinations at the pipeline's defaults, a guidance
@@ -72,6 +73,37 @@ def gaps_by_level(pipe, frame_vae, timesteps: list[int] = GAP_TIMESTEPS, clips_p
     return {kind: [round(float(x), 4) for x in values] for kind, values in gaps.items()}
 
 
+RECOVERY_STRENGTHS = [0.3, 0.5, 0.7, 0.85, 1.0]
+
+
+def shape_recovery(pipe, strengths: list[float] = RECOVERY_STRENGTHS, clips_per_combo: int = 2, seed: int = 7) -> dict[float, dict[str, float]]:
+    """Grades after noising true clips to ``strength`` (t ~ strength x 1000) and denoising them with their caption.
+
+    ``CogVideoXVideoToVideoPipeline`` built from the pipeline's own parts does exactly that (SDEdit):
+    at strength 1 it is plain text-to-video; at 0.3 the noisy clip still shows its shape, so a shape
+    lost there is lost by the denoiser at low noise, not decided wrongly at high noise.
+    """
+    from diffusers import CogVideoXVideoToVideoPipeline
+
+    from helpers.judge import grade_clips
+    from helpers.video import frames_to_pil, tensor_to_clips
+
+    v2v = CogVideoXVideoToVideoPipeline(**pipe.components)
+    v2v.set_progress_bar_config(disable=True)
+    captions = [c.caption for c in TRAIN_COMBOS] * clips_per_combo
+    true_clips = [frames_to_pil(clip) for clip in tensor_to_clips(make_batch(captions, seed=seed))]
+    height, width = true_clips[0][0].height, true_clips[0][0].width
+    result = {}
+    for strength in strengths:
+        clips = []
+        for start in range(0, len(captions), 40):
+            out = v2v(video=true_clips[start : start + 40], prompt=captions[start : start + 40], strength=strength, height=height, width=width,
+                      generator=torch.Generator().manual_seed(seed + start), output_type="np")
+            clips += list(out.frames)
+        result[strength] = grade_clips(clips, captions)
+    return result
+
+
 def main(argv: list[str] | None = None) -> None:
     from diffusers import AutoencoderKL, DiffusionPipeline
 
@@ -84,6 +116,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", default=None)
     parser.add_argument("--samplers-only", action="store_true", help="only the sampler sweep (printed, not written)")
     parser.add_argument("--gaps-only", action="store_true", help="only the caption-loss gaps by noise level (printed, not written)")
+    parser.add_argument("--recovery-only", action="store_true", help="only the shape recovery from part-noised true clips (printed, not written)")
     args = parser.parse_args(argv)
     torch.set_grad_enabled(False)
     folder = Path(args.folder)
@@ -91,6 +124,9 @@ def main(argv: list[str] | None = None) -> None:
     pipe.set_progress_bar_config(disable=True)
     if args.samplers_only:
         print(json.dumps(sampler_sweep(pipe), indent=1))
+        return
+    if args.recovery_only:
+        print(json.dumps(shape_recovery(pipe), indent=1))
         return
     frame_vae = AutoencoderKL.from_pretrained(FRAME_AUTOENCODER).eval()
     if args.gaps_only:

@@ -15,7 +15,7 @@ from helpers.pipeline_exercises import (
     check_gif_timing,
     frames_that_fit_solution,
 )
-from helpers.video import gif_duration_ms
+from helpers.video_files import gif_duration_ms
 
 
 @pytest.mark.parametrize(

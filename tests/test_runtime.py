@@ -96,9 +96,11 @@ def test_shipped_models_are_safetensors_under_20_mb_and_name_no_paths(folder):
     assert not [f for f in files if f.suffix in {".bin", ".pt", ".pth", ".pkl", ".ckpt"}], "weights are shipped as safetensors"
     for config in (f for f in files if f.name == "config.json"):
         assert "_name_or_path" not in json.loads(config.read_text()), f"{config} names the folder it was saved from"
+    for config in (f for f in files if f.name in ("tokenizer_config.json", "model_index.json")):
+        assert "TokenizersBackend" not in config.read_text(), f"{config}: transformers 4 cannot load that class name"
 
 
-def test_strip_source_paths_drops_only_the_recorded_folder(tmp_path):
+def test_make_portable_drops_only_the_recorded_folder(tmp_path):
     import json
 
     from diffusers import UNet3DConditionModel
@@ -109,7 +111,24 @@ def test_strip_source_paths_drops_only_the_recorded_folder(tmp_path):
     loaded = UNet3DConditionModel.from_pretrained(tmp_path / "a")
     loaded.save_pretrained(tmp_path / "b" / "unet")
     assert json.loads((tmp_path / "b" / "unet" / "config.json").read_text())["_name_or_path"] == str(tmp_path / "a")
-    runtime.strip_source_paths(tmp_path / "b")
+    runtime.make_portable(tmp_path / "b")
     after = json.loads((tmp_path / "b" / "unet" / "config.json").read_text())
     assert "_name_or_path" not in after and after == json.loads((tmp_path / "a" / "config.json").read_text())
     assert list(UNet3DConditionModel.from_pretrained(tmp_path / "b" / "unet").config.block_out_channels) == [4, 8]
+
+
+def test_make_portable_names_the_tokenizer_class_both_transformers_majors_know(tmp_path):
+    import json
+
+    import transformers
+
+    from helpers.text_encoder import build_tokenizer
+
+    build_tokenizer(max_length=8).save_pretrained(tmp_path / "pipe" / "tokenizer")
+    (tmp_path / "pipe" / "model_index.json").write_text(json.dumps({"_class_name": "X", "tokenizer": ["transformers", "TokenizersBackend"]}))
+    runtime.make_portable(tmp_path / "pipe")
+    assert json.loads((tmp_path / "pipe" / "model_index.json").read_text())["tokenizer"] == ["transformers", "PreTrainedTokenizerFast"]
+    config = json.loads((tmp_path / "pipe" / "tokenizer" / "tokenizer_config.json").read_text())
+    assert config["tokenizer_class"] == "PreTrainedTokenizerFast"
+    again = transformers.PreTrainedTokenizerFast.from_pretrained(tmp_path / "pipe" / "tokenizer")
+    assert again("a red circle").input_ids == build_tokenizer(max_length=8)("a red circle").input_ids

@@ -26,7 +26,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from helpers import exercises, runtime, shapes, video
+from helpers import exercises, runtime, shapes, video, video_files
 from helpers.video_exercises import check_display_frames
 """),
     md(r"""
@@ -171,17 +171,17 @@ Both written, read back, and compared frame by frame with the original:
     code(r"""
 folder = Path(tempfile.mkdtemp())
 clip8 = video.to_uint8(clips[0])                                   # (F, H, W, 3) uint8
-gif = video.save_gif(clip8, folder / "clip.gif", fps=8)
-mp4 = video.save_mp4(clip8, folder / "clip.mp4", fps=8)
+gif = video_files.save_gif(clip8, folder / "clip.gif", fps=8)
+mp4 = video_files.save_mp4(clip8, folder / "clip.mp4", fps=8)
 for path in (gif, mp4):
-    again = video.read_video(path)                                   # (F, H, W, 3) uint8
+    again = video_files.read_video(path)                             # (F, H, W, 3) uint8
     error = np.abs(again.astype(int) - clip8.astype(int))
     print(f"{path.suffix}: {path.stat().st_size:6d} bytes, {len(again)} frames, "
           f"mean error {error.mean():.2f}/255, worst pixel {error.max()}/255")
     assert again.shape == clip8.shape
     assert error.mean() < 3
-print(f"GIF frame duration at 8 fps: {video.gif_duration_ms(8)} ms")
-assert video.gif_duration_ms(8) == 120
+print(f"GIF frame duration at 8 fps: {video_files.gif_duration_ms(8)} ms")
+assert video_files.gif_duration_ms(8) == 120
 """),
     md(r"""
 The GIF comes back exact here (a few flat colours fit its palette). The MP4's mean error is small,
@@ -217,8 +217,8 @@ if feedback.passed:
 
 - `helpers.runtime` reports your machine and decides device, dtype and quick/full mode.
 - Models hold clips as $(B, C, F, H, W)$ in $[-1, 1]$; screens and files as $(F, H, W, 3)$ in
-  $[0, 1]$ or `uint8`; `helpers.video` converts, shows (`show_video`, `frame_grid`) and saves
-  (`save_gif`, `save_mp4`).
+  $[0, 1]$ or `uint8`; `helpers.video` converts and shows (`show_video`, `frame_grid`),
+  `helpers.video_files` saves and reads back (`save_gif`, `save_mp4`, `read_video`).
 - The shapes world gives every caption a known right answer: here, a speed of 1.25 px/frame.
 - Exercises: fill the stub, run the checker, read its hints.
 

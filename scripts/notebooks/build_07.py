@@ -37,7 +37,7 @@ import numpy as np
 import torch
 from diffusers import DiffusionPipeline
 
-from helpers import colab, exercises, judge, metrics, pipeline, runtime, shapes, video
+from helpers import colab, exercises, judge, metrics, pipeline, runtime, shapes, video, video_files
 from helpers.pipeline import generate, load_pipeline
 from helpers.pipeline_exercises import check_frames_that_fit, check_gif_timing
 from helpers.playground import prompt_playground, try_prompt
@@ -199,12 +199,12 @@ to create an MP4"). Three details decide whether the file is right:
 
 - **GIF stores a duration per frame, in 10 ms ticks, not a frame rate.** Pillow (and imageio's
   Pillow plugin) take `duration` in milliseconds; 8 fps is 125 ms, which a GIF can only store as
-  120 ms. `video.save_gif` converts with `video.gif_duration_ms`.
+  120 ms. `video_files.save_gif` converts with `video_files.gif_duration_ms`.
 - **Files hold bytes.** Frames are float in $[0, 1]$; a writer wants `uint8` in $[0, 255]$. Scale,
   round and clip yourself (`video.to_uint8`); left to itself a writer may wrap values or warn.
 - **Browsers and Jupyter play H.264, not OpenCV's `mp4v`.** `cv2.VideoWriter` with the `mp4v`
   FourCC writes MPEG-4 Part 2, which Chrome, Firefox and Jupyter's `<video>` refuse (and it
-  expects BGR, not RGB). `video.save_mp4` writes H.264 in `yuv420p` through ffmpeg.
+  expects BGR, not RGB). `video_files.save_mp4` writes H.264 in `yuv420p` through ffmpeg.
 """),
     code(r"""
 import cv2
@@ -212,15 +212,15 @@ import imageio.v2 as imageio
 
 folder = Path(tempfile.mkdtemp(prefix="t2v-07-"))
 frames8 = video.to_uint8(result.clip)                        # (F, H, W, 3) uint8
-gif = video.save_gif(frames8, folder / "generated.gif", fps=8)
-mp4 = video.save_mp4(frames8, folder / "generated.mp4", fps=8)
+gif = video_files.save_gif(frames8, folder / "generated.gif", fps=8)
+mp4 = video_files.save_mp4(frames8, folder / "generated.mp4", fps=8)
 writer = cv2.VideoWriter(str(folder / "opencv_mp4v.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), 8, frames8.shape[2:0:-1])
 for frame in frames8:
     writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))     # OpenCV wants BGR
 writer.release()
 codecs = {}
 for path in (gif, mp4, folder / "opencv_mp4v.mp4"):
-    again = video.read_video(path)
+    again = video_files.read_video(path)
     codecs[path.name] = "gif" if path.suffix == ".gif" else imageio.get_reader(path, format="FFMPEG").get_meta_data()["codec"]
     error = np.abs(again.astype(int) - frames8.astype(int)).mean()
     print(f"{path.name:18s} {codecs[path.name]:6s} {path.stat().st_size:7d} bytes  {len(again)} frames  mean error {error:.2f}/255")
@@ -233,12 +233,12 @@ Both MP4s hold the same frames, but only the H.264 one plays in a browser or in 
 embedded the way `show_video` does it:
 """),
     code(r"""
-video.show_video(video.read_video(mp4), f"{PROMPT} (read back from {mp4.name})")
+video.show_video(video_files.read_video(mp4), f"{PROMPT} (read back from {mp4.name})")
 from PIL import Image
 with Image.open(gif) as image:
     gif_ms = image.info["duration"]
 print(f"GIF frame duration stored: {gif_ms} ms (8 fps asked: 1000/8 = 125 ms)")
-assert gif_ms == video.gif_duration_ms(8) == 120
+assert gif_ms == video_files.gif_duration_ms(8) == 120
 """),
     md(r"""
 ## Step 5 · Experiment, and measure
