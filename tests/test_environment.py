@@ -49,3 +49,20 @@ def test_conda_channel_python_and_pip():
     assert "python=3.11" in plain and "pip" in plain
     python = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
     assert Requirement(f"python{python}").specifier.contains("3.11")
+
+
+def test_lower_bound_constraints_pin_every_package_but_torch(tmp_path):
+    import pytest
+
+    from scripts.lower_bounds import lower_bound_constraints
+
+    pins = dict(line.split("==") for line in lower_bound_constraints())
+    assert {name.lower() for name in pins} == set(pyproject_requirements()) - {"torch"}
+    for name, pin in pins.items():
+        floor = next(s.version for s in Requirement(f"{name}{pyproject_requirements()[name.lower()]}").specifier if s.operator == ">=")
+        assert pin == f"{floor}.*", name
+    assert pins["diffusers"] == "0.37.*"
+    bad = tmp_path / "pyproject.toml"
+    bad.write_text('[project]\ndependencies = ["numpy<3"]\n[project.optional-dependencies]\ntest = []\n')
+    with pytest.raises(ValueError, match="expected exactly one '>=' lower bound"):
+        lower_bound_constraints(bad)
