@@ -95,6 +95,9 @@ RECIPES: dict[str, T2VConfig] = {
     # an experiment on the shipped model, not shipped: half of each batch at t in [700, 1000), where the shape
     # word's loss gap peaks; with --minutes 35 on the 2-core CPU (2,150 steps) shape stayed at 54 % (was 51 %)
     "band-cpu": continuation(batch_size=32, lr=5e-4, steps=4000, ema_decay=0.998, noise_band=(700, 1000), noise_band_share=0.5),
+    # the same at t in [100, 500), where denoising part-noised true clips loses the shape (measure_tiny_t2v
+    # --recovery-only); with --minutes 40 (1,930 steps): shape 56 % (51 %), recovery from t ~ 500 70 % (64 %)
+    "band-low-cpu": continuation(batch_size=32, lr=5e-4, steps=4000, ema_decay=0.998, noise_band=(100, 500), noise_band_share=0.5),
 }
 
 

@@ -167,11 +167,11 @@ def test_a_noise_band_puts_that_share_of_each_batch_in_the_band():
 def test_recipes_continue_a_saved_pipeline_at_every_noise_level():
     from helpers.train_t2v import RECIPES
 
-    assert list(RECIPES) == ["continue-cpu", "continue-gpu", "band-cpu"]
+    assert list(RECIPES) == ["continue-cpu", "continue-gpu", "band-cpu", "band-low-cpu"]
     for cfg in RECIPES.values():
         assert cfg.pure_noise is None and cfg.high_noise_share == 0.1 and cfg.denoiser == "dit"
     assert RECIPES["continue-gpu"].batch_size == 128 and RECIPES["continue-gpu"].train.lr == 1e-3
     assert RECIPES["continue-gpu"].noise_band is None and RECIPES["band-cpu"].noise_band == (700, 1000)
-    assert RECIPES["band-cpu"].noise_band_share == 0.5
+    assert RECIPES["band-cpu"].noise_band_share == 0.5 and RECIPES["band-low-cpu"].noise_band == (100, 500)
     with pytest.raises(SystemExit):  # a recipe continues a pipeline: --init is required
         main(["--recipe", "continue-gpu", "--out", "unused"])
