@@ -5,6 +5,7 @@
     python -m scripts.measure_tiny_t2v --samplers-only       # shape under three samplers (notebook 04, section 9)
     python -m scripts.measure_tiny_t2v --gaps-only           # caption-loss gaps at 11 noise levels (notebook 04, section 9)
     python -m scripts.measure_tiny_t2v --recovery-only       # true clips noised part-way, denoised again: where shape is lost
+    python -m scripts.measure_tiny_t2v --conflict-only       # the same with one word of the caption changed: clip or word?
 
 Prints and writes ``<folder>/measurements.json`` (or ``--out``): samples graded by
 :mod:`helpers.judge` on trained and held-out combinations at the pipeline's defaults, a guidance
@@ -76,31 +77,61 @@ def gaps_by_level(pipe, frame_vae, timesteps: list[int] = GAP_TIMESTEPS, clips_p
 RECOVERY_STRENGTHS = [0.3, 0.5, 0.7, 0.85, 1.0]
 
 
-def shape_recovery(pipe, strengths: list[float] = RECOVERY_STRENGTHS, clips_per_combo: int = 2, seed: int = 7) -> dict[float, dict[str, float]]:
-    """Grades after noising true clips to ``strength`` (t ~ strength x 1000) and denoising them with their caption.
+def _part_noised(pipe, captions: list[str], prompts: list[str], strengths: list[float], seed: int) -> dict[float, list]:
+    """True clips of ``captions`` noised to each strength (t ~ strength x 1000) and denoised with ``prompts``.
 
     ``CogVideoXVideoToVideoPipeline`` built from the pipeline's own parts does exactly that (SDEdit):
-    at strength 1 it is plain text-to-video; at 0.3 the noisy clip still shows its shape, so a shape
-    lost there is lost by the denoiser at low noise, not decided wrongly at high noise.
+    at strength 1 it is plain text-to-video.
     """
     from diffusers import CogVideoXVideoToVideoPipeline
 
-    from helpers.judge import grade_clips
     from helpers.video import frames_to_pil, tensor_to_clips
 
     v2v = CogVideoXVideoToVideoPipeline(**pipe.components)
     v2v.set_progress_bar_config(disable=True)
-    captions = [c.caption for c in TRAIN_COMBOS] * clips_per_combo
     true_clips = [frames_to_pil(clip) for clip in tensor_to_clips(make_batch(captions, seed=seed))]
     height, width = true_clips[0][0].height, true_clips[0][0].width
     result = {}
     for strength in strengths:
         clips = []
         for start in range(0, len(captions), 40):
-            out = v2v(video=true_clips[start : start + 40], prompt=captions[start : start + 40], strength=strength, height=height, width=width,
+            out = v2v(video=true_clips[start : start + 40], prompt=prompts[start : start + 40], strength=strength, height=height, width=width,
                       generator=torch.Generator().manual_seed(seed + start), output_type="np")
             clips += list(out.frames)
-        result[strength] = grade_clips(clips, captions)
+        result[strength] = clips
+    return result
+
+
+def shape_recovery(pipe, strengths: list[float] = RECOVERY_STRENGTHS, clips_per_combo: int = 2, seed: int = 7, combos=TRAIN_COMBOS) -> dict[float, dict[str, float]]:
+    """Grades after noising true clips to each strength and denoising them with their own caption.
+
+    At strength 0.3 the noisy clip still shows its shape, so a shape lost there is lost by the
+    denoiser at low noise, not decided wrongly at high noise.
+    """
+    from helpers.judge import grade_clips
+
+    captions = [c.caption for c in combos] * clips_per_combo
+    return {s: grade_clips(clips, captions) for s, clips in _part_noised(pipe, captions, captions, strengths, seed).items()}
+
+
+def word_or_clip(pipe, strengths: list[float] = RECOVERY_STRENGTHS, clips_per_combo: int = 1, seed: int = 7, combos=TRAIN_COMBOS,
+                 kinds: tuple[str, ...] = ("color", "shape", "direction")) -> dict[str, dict[float, dict[str, float]]]:
+    """Which wins when the caption contradicts the clip: per kind (colour, shape, direction) and strength,
+    the share of outputs whose ``kind`` follows the changed word, and the share that keeps the clip's."""
+    from helpers.judge import analyse_clip
+    from helpers.latent_diffusion import flip_caption
+    from helpers.shapes import parse_caption
+
+    captions = [c.caption for c in combos] * clips_per_combo
+    result = {}
+    for kind in kinds:
+        prompts = [flip_caption(c, kind) for c in captions]
+        result[kind] = {}
+        for strength, clips in _part_noised(pipe, captions, prompts, strengths, seed).items():
+            read = [getattr(analyse_clip(clip), kind) for clip in clips]
+            word = sum(r == getattr(parse_caption(p), kind) for r, p in zip(read, prompts)) / len(read)
+            clip = sum(r == getattr(parse_caption(c), kind) for r, c in zip(read, captions)) / len(read)
+            result[kind][strength] = {"word": round(word, 4), "clip": round(clip, 4)}
     return result
 
 
@@ -117,6 +148,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--samplers-only", action="store_true", help="only the sampler sweep (printed, not written)")
     parser.add_argument("--gaps-only", action="store_true", help="only the caption-loss gaps by noise level (printed, not written)")
     parser.add_argument("--recovery-only", action="store_true", help="only the shape recovery from part-noised true clips (printed, not written)")
+    parser.add_argument("--conflict-only", action="store_true", help="only part-noised true clips denoised with one word changed (printed, not written)")
     args = parser.parse_args(argv)
     torch.set_grad_enabled(False)
     folder = Path(args.folder)
@@ -127,6 +159,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.recovery_only:
         print(json.dumps(shape_recovery(pipe), indent=1))
+        return
+    if args.conflict_only:
+        print(json.dumps(word_or_clip(pipe), indent=1))
         return
     frame_vae = AutoencoderKL.from_pretrained(FRAME_AUTOENCODER).eval()
     if args.gaps_only:
