@@ -25,6 +25,7 @@ import torch
 from helpers.autoencoder import FRAME_AUTOENCODER, encode_video, reconstruction_grades
 from helpers.latent_diffusion import TextToVideoDenoiser, caption_loss_gaps
 from helpers.runtime import DATA_DIR
+from helpers.sdedit_probe import shape_recovery, word_or_clip
 from helpers.shapes import TRAIN_COMBOS, make_batch
 from helpers.train_t2v import evaluate, sample_clips, time_default_clip
 
@@ -72,67 +73,6 @@ def gaps_by_level(pipe, frame_vae, timesteps: list[int] = GAP_TIMESTEPS, clips_p
     latents = encode_video(frame_vae, make_batch(captions, seed=seed))  # (N, c, F, h, w)
     gaps = caption_loss_gaps(TextToVideoDenoiser.from_pipeline(pipe), latents, captions, timesteps)
     return {kind: [round(float(x), 4) for x in values] for kind, values in gaps.items()}
-
-
-RECOVERY_STRENGTHS = [0.3, 0.5, 0.7, 0.85, 1.0]
-
-
-def _part_noised(pipe, captions: list[str], prompts: list[str], strengths: list[float], seed: int) -> dict[float, list]:
-    """True clips of ``captions`` noised to each strength (t ~ strength x 1000) and denoised with ``prompts``.
-
-    ``CogVideoXVideoToVideoPipeline`` built from the pipeline's own parts does exactly that (SDEdit):
-    at strength 1 it is plain text-to-video.
-    """
-    from diffusers import CogVideoXVideoToVideoPipeline
-
-    from helpers.video import frames_to_pil, tensor_to_clips
-
-    v2v = CogVideoXVideoToVideoPipeline(**pipe.components)
-    v2v.set_progress_bar_config(disable=True)
-    true_clips = [frames_to_pil(clip) for clip in tensor_to_clips(make_batch(captions, seed=seed))]
-    height, width = true_clips[0][0].height, true_clips[0][0].width
-    result = {}
-    for strength in strengths:
-        clips = []
-        for start in range(0, len(captions), 40):
-            out = v2v(video=true_clips[start : start + 40], prompt=prompts[start : start + 40], strength=strength, height=height, width=width,
-                      generator=torch.Generator().manual_seed(seed + start), output_type="np")
-            clips += list(out.frames)
-        result[strength] = clips
-    return result
-
-
-def shape_recovery(pipe, strengths: list[float] = RECOVERY_STRENGTHS, clips_per_combo: int = 2, seed: int = 7, combos=TRAIN_COMBOS) -> dict[float, dict[str, float]]:
-    """Grades after noising true clips to each strength and denoising them with their own caption.
-
-    At strength 0.3 the noisy clip still shows its shape, so a shape lost there is lost by the
-    denoiser at low noise, not decided wrongly at high noise.
-    """
-    from helpers.judge import grade_clips
-
-    captions = [c.caption for c in combos] * clips_per_combo
-    return {s: grade_clips(clips, captions) for s, clips in _part_noised(pipe, captions, captions, strengths, seed).items()}
-
-
-def word_or_clip(pipe, strengths: list[float] = RECOVERY_STRENGTHS, clips_per_combo: int = 1, seed: int = 7, combos=TRAIN_COMBOS,
-                 kinds: tuple[str, ...] = ("color", "shape", "direction")) -> dict[str, dict[float, dict[str, float]]]:
-    """Which wins when the caption contradicts the clip: per kind (colour, shape, direction) and strength,
-    the share of outputs whose ``kind`` follows the changed word, and the share that keeps the clip's."""
-    from helpers.judge import analyse_clip
-    from helpers.latent_diffusion import flip_caption
-    from helpers.shapes import parse_caption
-
-    captions = [c.caption for c in combos] * clips_per_combo
-    result = {}
-    for kind in kinds:
-        prompts = [flip_caption(c, kind) for c in captions]
-        result[kind] = {}
-        for strength, clips in _part_noised(pipe, captions, prompts, strengths, seed).items():
-            read = [getattr(analyse_clip(clip), kind) for clip in clips]
-            word = sum(r == getattr(parse_caption(p), kind) for r, p in zip(read, prompts)) / len(read)
-            clip = sum(r == getattr(parse_caption(c), kind) for r, c in zip(read, captions)) / len(read)
-            result[kind][strength] = {"word": round(word, 4), "clip": round(clip, 4)}
-    return result
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -21,8 +21,10 @@ frame-by-frame approach; and diagnose, with numbers, why a video model can ignor
 03 (latent spaces, the per-frame autoencoder).
 
 **Time:** quick mode (`CI=true`) 18 s on an idle 2-core CPU (`make bench`, 2026-11-26, peak RAM
-1.0 GB). Full mode (a 450-step training run, a 5-scale guidance sweep over 40 prompts at 50 steps)
-was not timed yet: budget 10-20 min on a CPU, a few minutes on a GPU.
+1.0 GB); 40 s on a 2-core machine about twice as slow (2026-12-03, with section 9's SDEdit probe).
+Full mode (a 450-step training run, a 5-scale guidance sweep over 40 prompts at 50 steps, the
+SDEdit probe on all 40 training combinations: about 7 min of it on the slower machine) was not
+timed as a whole: budget 15-30 min on a CPU, a few minutes on a GPU.
 **GPU needed:** no.
 """),
     code(r"""
@@ -41,6 +43,7 @@ from helpers.caption_probe import pure_noise_probe
 from helpers.diffusion_exercises import check_noisy_clip, check_velocity
 from helpers.latent_diffusion import TextToVideoDenoiser, add_noise, caption_loss_gaps, make_scheduler
 from helpers.progress import tick
+from helpers.sdedit_probe import shape_recovery, word_or_clip
 from helpers.train_t2v import T2VConfig, run, sample_clips
 from helpers.text_encoder import TextEncoderConfig
 from helpers.trainer import TrainConfig
@@ -530,20 +533,61 @@ So is the shape decided wrongly at high noise, or lost later? Hand the model the
 (`python -m scripts.measure_tiny_t2v --recovery-only`): noise true clips part-way (SDEdit, the
 `CogVideoXVideoToVideoPipeline` built from the same parts: strength $s$ starts at
 $t \approx 1000\,s$) and let the model denoise them with their own caption.
+A second version changes one word of the caption: does the output follow the word or keep the
+clip? Here on a few clips (all 40 training combinations in full mode):
+"""),
+    code(r"""
+probe_combos = runtime.pick(shapes.TRAIN_COMBOS[::20], shapes.TRAIN_COMBOS)
+strengths = runtime.pick([0.3, 0.7], [0.3, 0.5, 0.7, 0.85, 1.0])
+recovery = shape_recovery(pipe, strengths, clips_per_combo=1, combos=probe_combos)       # own caption
+conflict = word_or_clip(pipe, strengths, combos=probe_combos, kinds=("color", "shape"))  # one word changed
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
+for kind in ("color", "shape", "direction"):
+    axes[0].plot(strengths, [recovery[s][kind] for s in strengths], marker="o", label=kind)
+for kind in ("color", "shape"):
+    axes[1].plot(strengths, [conflict[kind][s]["word"] for s in strengths], marker="o", label=f"{kind} word changed")
+axes[0].set(title="true clips noised to s, denoised with their caption", ylabel="share right")
+axes[1].set(title="one word changed: outputs that follow the word", ylabel="share following the word")
+for ax in axes:
+    ax.set(xlabel="strength s (denoising starts at t = 1000 s)", ylim=(-0.05, 1.05))
+    ax.legend(fontsize=8)
+plt.tight_layout()
+plt.show()
+for s in strengths:
+    print(f"s = {s}: kept colour {recovery[s]['color']:.0%}, shape {recovery[s]['shape']:.0%}, direction {recovery[s]['direction']:.0%}; "
+          f"changed colour word followed {conflict['color'][s]['word']:.0%}, changed shape word {conflict['shape'][s]['word']:.0%}")
+low, high = strengths[0], strengths[-1]
+assert recovery[low]["color"] == 1.0, "at s = 0.3 the clip's own colour comes back"
+assert conflict["color"][high]["word"] >= 0.5, "from pure noise the colour word decides"
+if not QUICK:  # 40 clips: the shape word is followed far less often than the colour word
+    assert conflict["color"][high]["word"] > conflict["shape"][high]["word"] + 0.2
+"""),
+    md(r"""
+On all 40 training combinations (2 clips each; `python -m scripts.measure_tiny_t2v --recovery-only`):
 
 | strength (start) | 0.3 | 0.5 | 0.7 | 0.85 | 1.0 (plain generation) |
 |---|---|---|---|---|---|
 | shape right (80 clips) | 90 % | 64 % | 56 % | 52.5 % | 50 % |
 | colour, direction right | 100 %, 100 % | 100 %, 100 % | 100 %, 99 % | 100 %, 99 % | 99 %, 100 % |
 
-At $s = 0.3$ the noise is half the size of the signal ($\sigma/\alpha = 0.52$) and the model keeps
+and with one word changed (`--conflict-only`, 1 clip of each, 40 per cell), the share of outputs
+that follow the changed word:
+
+| strength | 0.3 | 0.5 | 0.7 | 0.85 | 1.0 |
+|---|---|---|---|---|---|
+| colour word changed | 52.5 % | 75 % | 95 % | 97.5 % | 100 % |
+| direction word changed | 27.5 % | 70 % | 85 % | 90 % | 97.5 % |
+| shape word changed | 12.5 % | 32.5 % | 47.5 % | 55 % | 40 % |
+
+At $s = 0.3$ the noise is half the size of the signal ($\sigma/\alpha = 0.52$): the model keeps
 90 % of the shapes, about what the autoencoder alone decodes from true latents plus noise of 0.4
-standard deviations (91 %). At $s = 0.5$ the noise is as large as the signal ($\sigma/\alpha = 1.0$)
-and a third of the shapes come back wrong, while colour and motion survive at every strength.
-The caption names the shape at every strength, so a perfect denoiser would get it right even
-from pure noise: this one reads the outline from the clip while it is visible and barely takes it
-from the word once it is not, which is what the small shape gap said. Training more at the lower
-levels (recipe `band-low-cpu`: half of each batch at t = 100-499, 40 min, 1,930 steps) moved
+standard deviations (91 %), and still repaints half of the colours when the word says so. At
+$s = 0.5$ the noise is as large as the signal and a third of the shapes come back wrong, while
+colour and motion survive. The caption names the shape at every strength, so a perfect denoiser
+would get it right even from pure noise; this one reads the outline from the clip while it is
+visible and takes it from the word at most about half the time, at any noise level, where the
+colour and direction words win almost always: the small shape gap, seen from the sampler's side.
+Training more at the lower levels (recipe `band-low-cpu`: half of each batch at t = 100-499, 40 min, 1,930 steps) moved
 nothing beyond the noise of 80 clips (shape 56 %, recovery from $s = 0.5$ 70 %). Our reading: the
 model lacks room per token. With 2×2 patches on 8×8 latents one token is an 8×8-pixel area, the
 whole object, and its outline must come out of that one token's 64 features, from the word.
