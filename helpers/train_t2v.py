@@ -13,7 +13,7 @@ high learning rate, until the direction word is used, (b) every noise level; 4. 
 a pipeline whose defaults give a 16x32x32 clip: a ``CogVideoXPipeline`` (the shipped denoiser, a
 diffusion transformer; its causal 3D autoencoder distilled from step 1's, :mod:`helpers.causal_vae`)
 or, with ``denoiser="unet3d"``, the lesson's ``TextToVideoSDPipeline``. :func:`evaluate` grades
-samples of all 48 combinations with :mod:`helpers.judge`.
+samples of all 48 combinations with :mod:`helpers.judge` (:mod:`helpers.t2v_quality`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from .autoencoder import VAEConfig, encode_video, train_vae
@@ -33,8 +32,9 @@ from .causal_vae import CausalVAEConfig, distill_causal_vae
 from .denoisers import COGVIDEOX_TEXT_LENGTH, DiTConfig, UNetConfig, build_transformer, build_unet
 from .latent_diffusion import TextToVideoDenoiser, caption_loss_gaps, drop_captions, make_scheduler, sample_timesteps, t2v_loss
 from .runtime import make_portable
-from .shapes import ALL_COMBOS, HELD_OUT, REFERENCE_FRAMES, TRAIN_COMBOS, make_batch
+from .shapes import REFERENCE_FRAMES, TRAIN_COMBOS, make_batch
 from .text_encoder import TextEncoderConfig, build_text_encoder, build_tokenizer, tokenize
+from .t2v_quality import evaluate
 from .trainer import TrainConfig, train
 
 
@@ -158,43 +158,6 @@ def assemble_pipeline(model: TextToVideoDenoiser, vae):
     )
 
 
-@torch.no_grad()
-def sample_clips(pipe, captions: list[str], seed: int = 0, batch: int = 48, **kwargs) -> list[np.ndarray]:
-    """Generate one clip per caption with the pipeline's defaults: list of ``(F, H, W, 3)`` floats in [0, 1]."""
-    from .video import clips_from_pipeline
-
-    clips = []
-    for start in range(0, len(captions), batch):
-        gen = torch.Generator("cpu").manual_seed(seed + start)
-        out = pipe(captions[start : start + batch], generator=gen, **{"output_type": "np", **kwargs})
-        clips += clips_from_pipeline(out.frames)
-    return clips
-
-
-def time_default_clip(pipe, repeats: int = 1) -> tuple[float, list]:
-    """Median seconds of the lesson's call at the pipeline's defaults (after a warm-up), and the last clip's frames."""
-    import statistics
-
-    pipe("a red circle moving left", num_inference_steps=2)  # warm-up
-    times = []
-    for seed in range(repeats):
-        start = time.perf_counter()
-        frames = pipe("a red circle moving left", generator=torch.Generator().manual_seed(seed)).frames[0]
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), frames
-
-
-def evaluate(pipe, clips_per_combo: int = 4, seed: int = 0, batch: int = 48, **kwargs) -> dict[str, dict[str, float]]:
-    """Grade samples of every combination: ``{"train": rates, "held_out": rates}`` (see ``helpers.judge.grade_clips``)."""
-    from .judge import grade_clips
-
-    result = {}
-    for name, combos in (("train", TRAIN_COMBOS), ("held_out", HELD_OUT)):
-        captions = [c.caption for c in combos for _ in range(clips_per_combo)]
-        result[name] = grade_clips(sample_clips(pipe, captions, seed, batch, **kwargs), captions)
-    return result
-
-
 def run(
     cfg: T2VConfig, out: str | Path, vae_path: str | None = None, work_dir: str | Path | None = None, progress: bool = True, init_from: str | None = None,
     causal_vae_path: str | None = None,
@@ -305,23 +268,3 @@ def main(argv: list[str] | None = None) -> None:
 if __name__ == "__main__":
     main()
 
-
-def bench(clips_per_combo: int = 1) -> dict:
-    """Speed, size and adherence of the shipped ``data/tiny-t2v`` at its defaults (for ``make bench``)."""
-    from diffusers import DiffusionPipeline
-
-    from .runtime import DATA_DIR
-
-    folder = DATA_DIR / "tiny-t2v"
-    pipe = DiffusionPipeline.from_pretrained(folder)
-    pipe.set_progress_bar_config(disable=True)
-    seconds, frames = time_default_clip(pipe)
-    figures = {
-        "tiny_t2v_s_per_clip_default_steps": seconds,
-        "tiny_t2v_clip_shape": tuple(np.asarray(frames).shape),
-        "tiny_t2v_size_mb": sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6,
-    }
-    if clips_per_combo:
-        for split, rates in evaluate(pipe, clips_per_combo).items():
-            figures.update({f"tiny_t2v_{split}_{k}": v for k, v in rates.items()})
-    return figures

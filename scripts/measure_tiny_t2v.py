@@ -27,7 +27,7 @@ from helpers.latent_diffusion import TextToVideoDenoiser, caption_loss_gaps
 from helpers.runtime import DATA_DIR
 from helpers.sdedit_probe import shape_recovery, word_or_clip
 from helpers.shapes import TRAIN_COMBOS, make_batch
-from helpers.train_t2v import evaluate, sample_clips, time_default_clip
+from helpers.t2v_quality import evaluate, sample_clips, time_default_clip
 
 
 def guidance_sweep(pipe, scales: list[float], seed: int = 5) -> dict[float, dict[str, float]]:

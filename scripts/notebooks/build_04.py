@@ -44,7 +44,8 @@ from helpers.diffusion_exercises import check_noisy_clip, check_velocity
 from helpers.latent_diffusion import TextToVideoDenoiser, add_noise, caption_loss_gaps, make_scheduler
 from helpers.progress import tick
 from helpers.sdedit_probe import shape_recovery, word_or_clip
-from helpers.train_t2v import T2VConfig, run, sample_clips
+from helpers.t2v_quality import sample_clips
+from helpers.train_t2v import T2VConfig, run
 from helpers.text_encoder import TextEncoderConfig
 from helpers.trainer import TrainConfig
 
