@@ -1,7 +1,7 @@
 """Where is an attribute decided during sampling? Hand the model the answer and see what it keeps.
 
 SDEdit (Meng et al. 2021, arXiv 2108.01073) on a text-to-video pipeline: noise a *true* clip to
-strength ``s`` (the first of the 50 DDIM steps is at t ~ 1000 s) and let the model denoise it.
+strength ``s`` (the share of the 50 DDIM steps that are run: the first is at t ~ 1000 x s) and let the model denoise it.
 
 - :func:`shape_recovery`: with the clip's own caption. What survives a strength is what the model
   can rebuild from that much noise; at ``s = 1`` it is plain text-to-video.

@@ -379,18 +379,18 @@ minus the loss with the true caption, on the same clips and the same noise. A ga
 the model does not use the word, whatever sampling later shows. Here it is for the shipped model.
 (Measured with `python -m scripts.measure_tiny_t2v --gaps-only`, 2 clips of each of the 40
 training combinations: direction +0.21 / +0.38 / +0.31 / +0.27 / +0.24 / +0.17 at t = 999 / 900 /
-700 / 500 / 300 / 100; the quick run above uses a few clips and two levels, so its small gaps can
-even come out negative. It peaks near pure noise, where the
+700 / 500 / 300 / 100; the quick run below uses 6 clips and two levels, so its small gaps, the
+shape word's above all, are noisy and can even come out negative. It peaks near pure noise, where the
 word decides where the object goes; that it stays large at low noise, where the noisy clip itself
 already shows the motion, says the model leans on the caption more than it reads the clip.)
 """),
     code(r"""
-combos = runtime.pick(shapes.TRAIN_COMBOS[::10], shapes.TRAIN_COMBOS)
+combos = runtime.pick(shapes.TRAIN_COMBOS[1::7], shapes.TRAIN_COMBOS)  # quick: 6 clips, every colour, shape and direction
 true_video = shapes.make_batch(combos, seed=21)  # (N, 3, 16, 32, 32)
 with torch.no_grad():
     true_latents = encode_video(pipe.vae, true_video)  # (N, 8, 16, 8, 8)
 shipped = TextToVideoDenoiser.from_pipeline(pipe)  # the pipeline's transformer and text encoder, bundled to measure losses
-timesteps = runtime.pick([900, 300], [999, 900, 800, 700, 500, 300])
+timesteps = runtime.pick([900, 300], [999, 900, 700, 500, 300, 100])
 gaps = caption_loss_gaps(shipped, true_latents, [c.caption for c in combos], timesteps)
 fig, ax = plt.subplots(figsize=(6, 3))
 for kind in ("color", "shape", "direction"):
@@ -531,35 +531,48 @@ runs/band --evaluate 2`) left the shape gap where it was (+0.023 / +0.018 / +0.0
 t = 999 / 700 / 400) and shape right on 54 % of the same 80 clips (51 % before).
 
 So is the shape decided wrongly at high noise, or lost later? Hand the model the answer and see
-(`python -m scripts.measure_tiny_t2v --recovery-only`): noise true clips part-way (SDEdit, the
-`CogVideoXVideoToVideoPipeline` built from the same parts: strength $s$ starts at
-$t \approx 1000\,s$) and let the model denoise them with their own caption.
-A second version changes one word of the caption: does the output follow the word or keep the
-clip? Here on a few clips (all 40 training combinations in full mode):
+what it keeps. **SDEdit** (Meng et al. 2021, arXiv 2108.01073) takes a *true* clip, noises it to
+level $t$ and runs only the remaining denoising steps. Its **strength** $s$ is the share of the 50
+DDIM steps that are run: $s = 0.3$ noises to $t = 299$ and runs the last 15 steps, $s = 1$ starts
+from $t = 999$, which this schedule (zero terminal SNR) makes pure noise, so $s = 1$ is plain
+text-to-video. How much of the clip is left at each start is the ratio of noise to signal,
+$\sigma/\alpha = \sqrt{(1-\bar\alpha_t)/\bar\alpha_t}$: 0.52 at $s = 0.3$, 1.0 at 0.5, 2.0 at 0.7, 3.9 at
+0.85, infinite at 1. `helpers.sdedit_probe` runs it with a `CogVideoXVideoToVideoPipeline` built from
+the shipped pipeline's own parts, in two versions: denoise with the clip's own caption (what
+survives?), and with one word changed (circle → square → triangle → circle, red → blue, left →
+right, ...: does the output follow the word or keep the clip?). The cell below runs both on 3
+clips in quick mode, so every share is 0, 33, 67 or 100 %: read only the trend there and compare
+it with the tables after it (full mode: 80 and 40 clips, as in the tables; the direction word is
+left out of the cell to save time).
 """),
     code(r"""
-probe_combos = runtime.pick(shapes.TRAIN_COMBOS[::20], shapes.TRAIN_COMBOS)
+probe_combos = runtime.pick(shapes.TRAIN_COMBOS[1::13], shapes.TRAIN_COMBOS)  # quick: a circle, a square, a triangle
 strengths = runtime.pick([0.3, 0.7], [0.3, 0.5, 0.7, 0.85, 1.0])
-recovery = shape_recovery(pipe, strengths, clips_per_combo=1, combos=probe_combos)       # own caption
+recovery = shape_recovery(pipe, strengths, clips_per_combo=runtime.pick(1, 2), combos=probe_combos)  # own caption
 conflict = word_or_clip(pipe, strengths, combos=probe_combos, kinds=("color", "shape"))  # one word changed
+names = {"color": "colour", "shape": "shape", "direction": "direction"}
+colors = {"color": "tab:red", "shape": "tab:blue", "direction": "tab:green"}
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
-for kind in ("color", "shape", "direction"):
-    axes[0].plot(strengths, [recovery[s][kind] for s in strengths], marker="o", label=kind)
-for kind in ("color", "shape"):
-    axes[1].plot(strengths, [conflict[kind][s]["word"] for s in strengths], marker="o", label=f"{kind} word changed")
+for kind, style in (("color", "o-"), ("shape", "s-"), ("direction", "^:")):
+    axes[0].plot(strengths, [recovery[s][kind] for s in strengths], style, color=colors[kind], label=names[kind])
+for kind, style in (("color", "o-"), ("shape", "s-")):
+    axes[1].plot(strengths, [conflict[kind][s]["word"] for s in strengths], style, color=colors[kind], label=f"{names[kind]}: follows the changed word")
+    axes[1].plot(strengths, [conflict[kind][s]["clip"] for s in strengths], style[0] + "--", color=colors[kind], alpha=0.5, label=f"{names[kind]}: keeps the clip's")
 axes[0].set(title="true clips noised to s, denoised with their caption", ylabel="share right")
-axes[1].set(title="one word changed: outputs that follow the word", ylabel="share following the word")
+axes[1].set(title="one word changed: which wins, word or clip?", ylabel="share of outputs")
 for ax in axes:
-    ax.set(xlabel="strength s (denoising starts at t = 1000 s)", ylim=(-0.05, 1.05))
-    ax.legend(fontsize=8)
+    ax.axhline(1 / 3, color="grey", lw=0.5, ls=":")  # chance for the shape
+    ax.set(xlabel="strength s (denoising starts at t ≈ 1000·s)", ylim=(-0.05, 1.05))
+    ax.legend(fontsize=7)
 plt.tight_layout()
 plt.show()
 for s in strengths:
     print(f"s = {s}: kept colour {recovery[s]['color']:.0%}, shape {recovery[s]['shape']:.0%}, direction {recovery[s]['direction']:.0%}; "
           f"changed colour word followed {conflict['color'][s]['word']:.0%}, changed shape word {conflict['shape'][s]['word']:.0%}")
+print(f"{len(probe_combos) * runtime.pick(1, 2)} clips per strength: one clip is {1 / (len(probe_combos) * runtime.pick(1, 2)):.0%}")
 low, high = strengths[0], strengths[-1]
 assert recovery[low]["color"] == 1.0, "at s = 0.3 the clip's own colour comes back"
-assert conflict["color"][high]["word"] >= 0.5, "from pure noise the colour word decides"
+assert conflict["color"][high]["word"] >= 0.5, f"at s = {high} the colour word decides"
 if not QUICK:  # 40 clips: the shape word is followed far less often than the colour word
     assert conflict["color"][high]["word"] > conflict["shape"][high]["word"] + 0.2
 """),
@@ -580,18 +593,22 @@ that follow the changed word:
 | direction word changed | 27.5 % | 70 % | 85 % | 90 % | 97.5 % |
 | shape word changed | 12.5 % | 32.5 % | 47.5 % | 55 % | 40 % |
 
-At $s = 0.3$ the noise is half the size of the signal ($\sigma/\alpha = 0.52$): the model keeps
-90 % of the shapes, about what the autoencoder alone decodes from true latents plus noise of 0.4
-standard deviations (91 %), and still repaints half of the colours when the word says so. At
-$s = 0.5$ the noise is as large as the signal and a third of the shapes come back wrong, while
-colour and motion survive. The caption names the shape at every strength, so a perfect denoiser
-would get it right even from pure noise; this one reads the outline from the clip while it is
-visible and takes it from the word at most about half the time, at any noise level, where the
-colour and direction words win almost always: the small shape gap, seen from the sampler's side.
-Training more at the lower levels (recipe `band-low-cpu`: half of each batch at t = 100-499, 40 min, 1,930 steps) moved
-nothing beyond the noise of 80 clips (shape 56 %, recovery from $s = 0.5$ 70 %). Our reading: the
-model lacks room per token. With 2×2 patches on 8×8 latents one token is an 8×8-pixel area, the
-whole object, and its outline must come out of that one token's 64 features, from the word.
+With 40 clips one standard error is about 8 points, with 80 about 5.5: the 55 % at 0.85 and 40 %
+at 1.0 of the shape row are the same within the noise. At $s = 0.3$ ($\sigma/\alpha = 0.52$) the model
+keeps 90 % of the shapes, about what the autoencoder alone decodes from true latents plus noise of
+0.4 latent standard deviations, a little less noise (91 %, measured for the card,
+`data/tiny-t2v/README.md`), and it already repaints half of the colours when the word says so. From
+$s = 0.5$ ($\sigma/\alpha = 1$) a third of the shapes come back wrong while colour and motion
+survive. From $s = 0.7$ on, the colour and direction words win 85-100 % of the time, the shape word
+40-55 % (chance 33 %). So the answer is: both. The caption names the shape at every strength, so a
+perfect denoiser would get it right even from pure noise; this one reads the outline from the clip
+while it is visible, loses it once the noise is as large as the signal, and takes it from the word
+only about half the time: the small shape gap, seen from the sampler's side. Training more at the
+lower levels (recipe `band-low-cpu`: half of each batch at t = 100-499, 40 min, 1,930 steps) moved
+nothing beyond the noise of 80 clips (shape 56 %, was 51 %; recovery from $s = 0.5$ 70 %, was 64 %).
+Our reading: the model lacks room per token. With 2×2 patches on 8×8 latents a token covers an
+8×8-pixel area, and an object 8-10 px across falls on 1 to 4 tokens, each with 64 features (4 heads
+of 16) from which its part of the outline must come, decided by the word.
 A wider or finer-patched transformer, with GPU time to train it, is the next experiment.
 """),
     md(r"""
