@@ -27,3 +27,15 @@ def progress_file(tmp_path, monkeypatch):
     path = tmp_path / "progress" / "progress.json"
     monkeypatch.setenv("COURSE_PROGRESS_FILE", str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def tiny_t2v():
+    """The shipped ``data/tiny-t2v`` pipeline, loaded once, progress bars off."""
+    from diffusers import DiffusionPipeline
+
+    from helpers.runtime import DATA_DIR
+
+    pipe = DiffusionPipeline.from_pretrained(DATA_DIR / "tiny-t2v")
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
