@@ -98,6 +98,33 @@ def seed_everything(seed: int) -> torch.Generator:
 PORTABLE_TOKENIZER_CLASS = {"TokenizersBackend": "PreTrainedTokenizerFast"}
 
 
+def _edit_json(path: Path, edit) -> None:
+    """Apply ``edit`` (mutates a dict, returns True if it changed anything) to a JSON file, rewriting it only then."""
+    import json
+
+    values = json.loads(path.read_text())
+    if edit(values):
+        path.write_text(json.dumps(values, indent=2, sort_keys=True) + "\n")
+
+
+def _drop_source_path(config: dict) -> bool:
+    return config.pop("_name_or_path", None) is not None
+
+
+def _portable_tokenizer_class(config: dict) -> bool:
+    if config.get("tokenizer_class") not in PORTABLE_TOKENIZER_CLASS:
+        return False
+    config["tokenizer_class"] = PORTABLE_TOKENIZER_CLASS[config["tokenizer_class"]]
+    return True
+
+
+def _portable_index(index: dict) -> bool:
+    renamed = {k: [v[0], PORTABLE_TOKENIZER_CLASS[v[1]]] for k, v in index.items()
+               if isinstance(v, list) and len(v) == 2 and v[1] in PORTABLE_TOKENIZER_CLASS}
+    index.update(renamed)
+    return bool(renamed)
+
+
 def make_portable(folder: str | Path) -> None:
     """Make a folder written by ``save_pretrained`` load on any supported release, on any machine.
 
@@ -107,24 +134,11 @@ def make_portable(folder: str | Path) -> None:
     2. Name the tokenizer class ``PreTrainedTokenizerFast`` in ``tokenizer_config.json`` and
        ``model_index.json`` (see :data:`PORTABLE_TOKENIZER_CLASS`).
     """
-    import json
-
     folder = Path(folder)
-    for config in folder.rglob("config.json"):
-        values = json.loads(config.read_text())
-        if values.pop("_name_or_path", None) is not None:
-            config.write_text(json.dumps(values, indent=2, sort_keys=True) + "\n")
-    for config in folder.rglob("tokenizer_config.json"):
-        values = json.loads(config.read_text())
-        if values.get("tokenizer_class") in PORTABLE_TOKENIZER_CLASS:
-            values["tokenizer_class"] = PORTABLE_TOKENIZER_CLASS[values["tokenizer_class"]]
-            config.write_text(json.dumps(values, indent=2, sort_keys=True) + "\n")
-    for index in folder.rglob("model_index.json"):
-        values = json.loads(index.read_text())
-        renamed = {k: [v[0], PORTABLE_TOKENIZER_CLASS[v[1]]] for k, v in values.items()
-                   if isinstance(v, list) and len(v) == 2 and v[1] in PORTABLE_TOKENIZER_CLASS}
-        if renamed:
-            index.write_text(json.dumps({**values, **renamed}, indent=2, sort_keys=True) + "\n")
+    for name, edit in (("config.json", _drop_source_path), ("tokenizer_config.json", _portable_tokenizer_class),
+                       ("model_index.json", _portable_index)):
+        for path in folder.rglob(name):
+            _edit_json(path, edit)
 
 
 def _version(package: str) -> str:

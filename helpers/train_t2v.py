@@ -216,7 +216,7 @@ def run(
         pipe_vae = vae
     pipe = assemble_pipeline(model, pipe_vae)
     pipe.save_pretrained(out)
-    make_portable(out)  # with --init, the denoiser was loaded from a folder that it would name
+    make_portable(out)  # no source folder (with --init the denoiser was loaded from one), a tokenizer class transformers 4 knows
     summary = {
         "config": asdict(cfg), "history": result.history, "gaps": gaps, "device": str(device),
         "vae_s": vae_s, "unet_s": time.monotonic() - unet_started, "total_s": time.monotonic() - started,
