@@ -79,3 +79,26 @@ def build_transformer(cfg: DiTConfig, latent_channels: int, text_dim: int, sampl
         sample_width=sample_size, sample_height=sample_size, sample_frames=frames, patch_size=cfg.patch_size,
         temporal_compression_ratio=1, max_text_seq_length=text_length,
     )
+
+
+def deepen_transformer(transformer, num_layers: int):
+    """The same ``CogVideoXTransformer3DModel`` with ``num_layers`` blocks: the trained ones first, then new blocks
+    whose residual gates are zero, so the deeper model computes exactly what the trained one did until training
+    opens the gates (DiT's adaLN-Zero initialisation, used here to add capacity without starting over)."""
+    from diffusers import CogVideoXTransformer3DModel
+
+    have = transformer.config.num_layers
+    if num_layers <= have:
+        raise ValueError(f"num_layers must be more than the transformer's {have} to deepen it, got {num_layers}")
+    config = {k: v for k, v in transformer.config.items() if not k.startswith("_")}
+    deeper = CogVideoXTransformer3DModel.from_config({**config, "num_layers": num_layers})
+    missing, unexpected = deeper.load_state_dict(transformer.state_dict(), strict=False)
+    if unexpected or any(not k.startswith("transformer_blocks.") for k in missing):
+        raise ValueError(f"weights do not fit the deeper model: missing {missing}, unexpected {unexpected}")
+    dim = config["num_attention_heads"] * config["attention_head_dim"]
+    for block in deeper.transformer_blocks[have:]:
+        for norm in (block.norm1, block.norm2):  # linear -> (shift, scale, gate, enc_shift, enc_scale, enc_gate), dim each
+            for gate in (slice(2 * dim, 3 * dim), slice(5 * dim, 6 * dim)):
+                norm.linear.weight.data[gate] = 0.0
+                norm.linear.bias.data[gate] = 0.0
+    return deeper.to(dtype=next(transformer.parameters()).dtype)

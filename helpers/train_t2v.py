@@ -29,7 +29,7 @@ import torch
 
 from .autoencoder import VAEConfig, encode_video, train_vae
 from .causal_vae import CausalVAEConfig, distill_causal_vae
-from .denoisers import COGVIDEOX_TEXT_LENGTH, DiTConfig, UNetConfig, build_transformer, build_unet
+from .denoisers import COGVIDEOX_TEXT_LENGTH, DiTConfig, UNetConfig, build_transformer, build_unet, deepen_transformer
 from .latent_diffusion import TextToVideoDenoiser, caption_loss_gaps, drop_captions, make_scheduler, sample_timesteps, t2v_loss
 from .runtime import make_portable
 from .shapes import REFERENCE_FRAMES, TRAIN_COMBOS, make_batch
@@ -63,6 +63,7 @@ class T2VConfig:
     # phase 2: every noise level (``high_noise_share`` of each batch still at pure noise)
     train: TrainConfig = field(default_factory=lambda: TrainConfig(steps=8000, lr=1e-3, ema_decay=0.995, warmup_steps=100, log_every=50))
     gap_every: int = 250  # steps between caption-gap probes (0: never)
+    deepen_to: int | None = None  # with --init: add zero-gated transformer blocks up to this many (denoisers.deepen_transformer)
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -98,6 +99,8 @@ RECIPES: dict[str, T2VConfig] = {
     # the same at t in [100, 500), where denoising part-noised true clips loses the shape (measure_tiny_t2v
     # --recovery-only); with --minutes 40 (1,930 steps): shape 56 % (51 %), recovery from t ~ 500 70 % (64 %)
     "band-low-cpu": continuation(batch_size=32, lr=5e-4, steps=4000, ema_decay=0.998, noise_band=(100, 500), noise_band_share=0.5),
+    # more room per token: two zero-gated blocks after the trained three (5 x 64 features, 525 k parameters)
+    "deepen-cpu": replace(continuation(batch_size=32, lr=1e-3, steps=4000, ema_decay=0.998), deepen_to=5),
 }
 
 
@@ -185,6 +188,10 @@ def run(
         folder = Path(init_from) / ("transformer" if model.frames_first else "unet")
         model.unet = type(model.unet).from_pretrained(folder)
         model.text_encoder = type(model.text_encoder).from_pretrained(Path(init_from) / "text_encoder")
+    if cfg.deepen_to:
+        if not (init_from and model.frames_first):
+            raise ValueError("deepen_to adds blocks to a trained transformer: it needs --init and the dit denoiser")
+        model.unet = deepen_transformer(model.unet, cfg.deepen_to)
     input_ids = tokenize(model.tokenizer, captions).to(latents.device)  # (N, L)
     num_t = model.scheduler.config.num_train_timesteps
     # 3. train, probing the caption gaps now and then on fixed clips of every training combo

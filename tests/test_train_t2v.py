@@ -167,11 +167,22 @@ def test_a_noise_band_puts_that_share_of_each_batch_in_the_band():
 def test_recipes_continue_a_saved_pipeline_at_every_noise_level():
     from helpers.train_t2v import RECIPES
 
-    assert list(RECIPES) == ["continue-cpu", "continue-gpu", "band-cpu", "band-low-cpu"]
+    assert list(RECIPES) == ["continue-cpu", "continue-gpu", "band-cpu", "band-low-cpu", "deepen-cpu"]
     for cfg in RECIPES.values():
         assert cfg.pure_noise is None and cfg.high_noise_share == 0.1 and cfg.denoiser == "dit"
     assert RECIPES["continue-gpu"].batch_size == 128 and RECIPES["continue-gpu"].train.lr == 1e-3
     assert RECIPES["continue-gpu"].noise_band is None and RECIPES["band-cpu"].noise_band == (700, 1000)
     assert RECIPES["band-cpu"].noise_band_share == 0.5 and RECIPES["band-low-cpu"].noise_band == (100, 500)
+    assert RECIPES["deepen-cpu"].deepen_to == 5 and all(RECIPES[name].deepen_to is None for name in list(RECIPES)[:4])
     with pytest.raises(SystemExit):  # a recipe continues a pipeline: --init is required
         main(["--recipe", "continue-gpu", "--out", "unused"])
+
+
+def test_deepen_continues_a_saved_pipeline_with_more_blocks(trained, tmp_path):
+    out, _ = trained
+    cfg = replace(micro_config(steps=2), pure_noise=None, deepen_to=3)
+    run(cfg, tmp_path / "deeper", vae_path=str(out / "work" / "frame_vae"), progress=False, init_from=str(out / "pipe"), causal_vae_path=str(out / "pipe" / "vae"))
+    config = json.loads((tmp_path / "deeper" / "transformer" / "config.json").read_text())
+    assert config["num_layers"] == 3  # micro_config's 1 + 2 new
+    with pytest.raises(ValueError, match="needs --init"):
+        run(cfg, tmp_path / "unused", progress=False)

@@ -1,0 +1,50 @@
+"""Tests for helpers.denoisers: builders of the two denoisers and deepening a trained transformer."""
+
+import pytest
+import torch
+
+from helpers.denoisers import DiTConfig, UNetConfig, build_transformer, build_unet, deepen_transformer
+
+
+def _tiny_transformer() -> torch.nn.Module:
+    torch.manual_seed(0)
+    return build_transformer(DiTConfig(num_layers=1, attention_heads=2, head_dim=8, time_embed_dim=16), latent_channels=4, text_dim=16, sample_size=4, frames=2, text_length=3)
+
+
+def _call(model: torch.nn.Module) -> torch.Tensor:
+    gen = torch.Generator().manual_seed(1)
+    x = torch.randn(2, 2, 4, 4, 4, generator=gen)  # (B, F, c, h, w)
+    text = torch.randn(2, 3, 16, generator=gen)  # (B, L, D)
+    with torch.no_grad():
+        return model(x, text, torch.tensor([10, 900]), return_dict=False)[0]  # (B, F, c, h, w)
+
+
+def test_build_transformer_gives_the_latent_shape_back():
+    assert _call(_tiny_transformer()).shape == (2, 2, 4, 4, 4)
+
+
+def test_build_unet_gives_the_latent_shape_back():
+    unet = build_unet(UNetConfig(block_out_channels=(8, 16), attention_heads=2, norm_num_groups=4), latent_channels=4, cross_attention_dim=16, sample_size=8)
+    out = unet(torch.randn(1, 4, 2, 8, 8), torch.tensor([5]), encoder_hidden_states=torch.randn(1, 3, 16)).sample  # (B, c, F, h, w)
+    assert out.shape == (1, 4, 2, 8, 8)
+
+
+def test_deepen_transformer_computes_the_same_until_trained():
+    base = _tiny_transformer()
+    deeper = deepen_transformer(base, 3)
+    assert deeper.config.num_layers == 3 and len(deeper.transformer_blocks) == 3
+    torch.testing.assert_close(_call(deeper), _call(base))
+    assert sum(p.numel() for p in deeper.parameters()) > sum(p.numel() for p in base.parameters())
+
+
+def test_deepen_transformer_new_blocks_learn():
+    deeper = deepen_transformer(_tiny_transformer(), 2)
+    x = torch.randn(2, 2, 4, 4, 4)
+    deeper(x, torch.randn(2, 3, 16), torch.tensor([10, 900]), return_dict=False)[0].square().mean().backward()
+    gate_grad = deeper.transformer_blocks[1].norm1.linear.weight.grad
+    assert gate_grad is not None and gate_grad.abs().sum() > 0
+
+
+def test_deepen_transformer_refuses_fewer_layers():
+    with pytest.raises(ValueError, match="more than the transformer's 1"):
+        deepen_transformer(_tiny_transformer(), 1)
