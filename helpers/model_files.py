@@ -2,7 +2,7 @@
 
 For the course's own ``nn.Module`` models that are not diffusers classes (the video tokenizer and
 its GPT prior of notebook 06): :func:`save_model` writes, :func:`read_model` gives back the state
-dict and the config dict to rebuild the model with.
+dict and the config dict to rebuild the model with. :func:`folder_size_mb` measures a saved model on disk.
 """
 
 from __future__ import annotations
@@ -39,3 +39,11 @@ def read_model(path: str | Path, how_to_make: str = "train it with `python -m he
     with safe_open(str(path), "pt") as handle:
         config = json.loads(handle.metadata()["config"])
     return load_file(str(path)), config
+
+
+def folder_size_mb(folder: str | Path) -> float:
+    """Megabytes (1e6 bytes) of every file under ``folder``: a saved model's size on disk."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder} is not a folder")
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6

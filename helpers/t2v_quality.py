@@ -14,6 +14,7 @@ import time
 import numpy as np
 import torch
 
+from .model_files import folder_size_mb
 from .shapes import HELD_OUT, TRAIN_COMBOS
 
 
@@ -67,7 +68,7 @@ def bench(clips_per_combo: int = 1) -> dict:
     figures = {
         "tiny_t2v_s_per_clip_default_steps": seconds,
         "tiny_t2v_clip_shape": tuple(np.asarray(frames).shape),
-        "tiny_t2v_size_mb": sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6,
+        "tiny_t2v_size_mb": folder_size_mb(folder),
     }
     if clips_per_combo:
         for split, rates in evaluate(pipe, clips_per_combo).items():

@@ -24,6 +24,7 @@ import torch
 
 from helpers.autoencoder import FRAME_AUTOENCODER, encode_video, reconstruction_grades
 from helpers.latent_diffusion import TextToVideoDenoiser, caption_loss_gaps
+from helpers.model_files import folder_size_mb
 from helpers.runtime import DATA_DIR
 from helpers.sdedit_probe import shape_recovery, word_or_clip
 from helpers.shapes import TRAIN_COMBOS, make_batch
@@ -107,7 +108,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.gaps_only:
         print(json.dumps({"timesteps": GAP_TIMESTEPS, **gaps_by_level(pipe, frame_vae)}))
         return
-    figures: dict = {"pipeline": type(pipe).__name__, "size_mb": sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6}
+    figures: dict = {"pipeline": type(pipe).__name__, "size_mb": folder_size_mb(folder)}
     figures["parameters"] = {name: sum(p.numel() for p in c.parameters()) for name, c in pipe.components.items() if isinstance(c, torch.nn.Module)}
     figures["s_per_clip_default"] = time_default_clip(pipe, repeats=3)[0]
     print(json.dumps(figures, indent=1), flush=True)

@@ -8,7 +8,7 @@ import torch
 from safetensors import safe_open
 from torch import nn
 
-from helpers.model_files import read_model, save_model
+from helpers.model_files import folder_size_mb, read_model, save_model
 
 
 @dataclass
@@ -33,3 +33,12 @@ def test_weights_and_config_round_trip(tmp_path):
 def test_missing_file_names_the_path_and_how_to_make_it(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"nothing\.safetensors does not exist; run make-it"):
         read_model(tmp_path / "nothing.safetensors", how_to_make="run make-it")
+
+
+def test_folder_size_counts_every_file_below(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.bin").write_bytes(b"x" * 1_000_000)
+    (tmp_path / "sub" / "b.json").write_bytes(b"y" * 500_000)
+    assert folder_size_mb(tmp_path) == pytest.approx(1.5)
+    with pytest.raises(FileNotFoundError, match="is not a folder"):
+        folder_size_mb(tmp_path / "missing")

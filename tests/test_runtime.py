@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from helpers import runtime
+from helpers.model_files import folder_size_mb
 
 
 @pytest.mark.parametrize(
@@ -92,7 +93,7 @@ def test_shipped_models_are_safetensors_under_20_mb_and_name_no_paths(folder):
     import json
 
     files = [f for f in (runtime.DATA_DIR / folder).rglob("*") if f.is_file()]
-    assert sum(f.stat().st_size for f in files) < 20e6
+    assert folder_size_mb(runtime.DATA_DIR / folder) < 20
     assert not [f for f in files if f.suffix in {".bin", ".pt", ".pth", ".pkl", ".ckpt"}], "weights are shipped as safetensors"
     for config in (f for f in files if f.name == "config.json"):
         assert "_name_or_path" not in json.loads(config.read_text()), f"{config} names the folder it was saved from"

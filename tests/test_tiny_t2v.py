@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from helpers.model_files import folder_size_mb
 from helpers.runtime import DATA_DIR
 from helpers.shapes import HELD_OUT, make_batch
 
@@ -33,8 +34,7 @@ def test_standard_classes_only_and_under_20_mb():
     assert index["_class_name"] == "CogVideoXPipeline"
     libraries = {value[0] for key, value in index.items() if not key.startswith("_")}
     assert libraries <= {"diffusers", "transformers"}  # nothing custom, no trust_remote_code
-    size = sum(f.stat().st_size for f in FOLDER.rglob("*") if f.is_file())
-    assert size < 20e6
+    assert folder_size_mb(FOLDER) < 20
 
 
 def test_model_card_lists_the_held_out_combinations():
