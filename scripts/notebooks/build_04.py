@@ -492,7 +492,8 @@ spend the training where the word matters (pure noise) with a larger learning ra
 **What the shipped model does.** `helpers.train_t2v.run` trains in two phases: (1) every clip at
 $t = 999$, learning rate $3 \cdot 10^{-3}$; (2) every noise level, a quarter of each batch still at
 pure noise, learning rate $10^{-3}$ with cosine decay and EMA. Phase 1 of the shipped run, gaps at
-t = 999 on 40 training clips (from its log, `data/tiny-t2v/README.md`):
+t = 999 on 40 training clips (from its training log; the card, `data/tiny-t2v/README.md`, lists
+steps 250, 2,250, 2,500 and 3,250):
 
 | phase-1 step | 250 | 1,000 | 2,000 | 2,250 | 2,500 | 2,750 | 3,250 |
 |---|---|---|---|---|---|---|---|
