@@ -519,9 +519,10 @@ $2 \cdot 10^{-3}$ left it at 48 % and 57.5 % (160 clips each): the next thing to
 the sampler: on 2 clips of each training combination, DDIM with 50 steps (the default) gets 51 %
 of shapes right, stochastic DDIM ($\eta = 1$) 50 %, DDIM with 100 steps 54 %
 (`python -m scripts.measure_tiny_t2v --samplers-only`). The judge's shape
-numbers say why. It calls an object a triangle if its skewness (how lopsided the mask is, the
-third moment about the centre) is at least 0.3, else a square if its corner ratio (the fourth
-moment along the diagonals over that along the axes) is at least 1.1, else a circle. The model's
+numbers say why. It calls an object a triangle if its skewness (how lopsided the mask is: the
+normalised third moment about the centre, along x and y) is at least 0.3, else a square if its
+corner ratio (the fourth moment along the diagonals over that along the axes) is at least 1.1 or at
+most 1/1.1 (a square turned 45°), else a circle. The model's
 squares have a median corner ratio of 1.02 (a true square 1.33, a circle 1.00), so they are read
 as circles, and its triangles a skewness of 0.30 (true 0.57), right on the cut-off. Its objects are lumpy blobs with
 the right colour, place and motion whose outline wobbles from frame to frame; the autoencoder is
