@@ -8,16 +8,22 @@ strength ``s`` (the share of the 50 DDIM steps that are run: the first is at t ~
 - :func:`word_or_clip`: with one word of the caption changed (``helpers.latent_diffusion.flip_caption``).
   Per kind and strength, the share of outputs that follow the word and the share that keep the clip:
   at low noise the clip wins, at pure noise a word the model uses wins.
+- :func:`one_step_grades`: no sampling at all. Noise true clips to level ``t``, make *one* call of the
+  denoiser with the clip's own caption and decode its estimate of the clean clip,
+  ``x0_hat = (z_t - sigma_t * eps_hat) / alpha_t``. With the caption known, a perfect model's estimate
+  keeps the shape wherever the object's place is still visible; what it loses is the denoiser's doing.
 
 ``CogVideoXVideoToVideoPipeline`` built from a ``CogVideoXPipeline``'s own parts does the noising
 and denoising; the clips come from :mod:`helpers.shapes`, the grades from :mod:`helpers.judge`.
 
     shape_recovery(pipe, [0.3, 1.0])        # {0.3: {"color": 1.0, "shape": 0.9, ...}, 1.0: {...}}
+    one_step_grades(pipe, [900, 500])       # {900: {"shape": 0.44, ...}, 500: {"shape": 0.76, ...}}
 """
 
 from __future__ import annotations
 
 import torch
+from einops import rearrange
 
 from .judge import analyse_clip, grade_clips
 from .latent_diffusion import flip_caption
@@ -26,6 +32,8 @@ from .video import frames_to_pil, tensor_to_clips
 
 #: the strengths of the course's measurement (notebook 04, section 9; ``data/tiny-t2v/README.md``)
 RECOVERY_STRENGTHS = [0.3, 0.5, 0.7, 0.85, 1.0]
+#: the noise levels of the one-step measurement (notebook 04, section 9; ``data/tiny-t2v/README.md``)
+ONE_STEP_TIMESTEPS = [900, 700, 500, 300]
 
 
 def part_noised(pipe, captions: list[str], prompts: list[str], strengths: list[float], seed: int) -> dict[float, list]:
@@ -73,3 +81,82 @@ def word_or_clip(pipe, strengths: list[float] = RECOVERY_STRENGTHS, clips_per_co
             clip = sum(r == getattr(parse_caption(c), kind) for r, c in zip(read, captions)) / len(read)
             result[kind][strength] = {"word": round(word, 4), "clip": round(clip, 4)}
     return result
+
+
+def clean_estimate(prediction: torch.Tensor, zt: torch.Tensor, alpha_bar: torch.Tensor, prediction_type: str) -> torch.Tensor:
+    """The model's estimate of the clean latents ``x0_hat`` (shape of ``zt``) from its ``prediction`` at ``alpha_bar`` (broadcastable)."""
+    alpha, sigma = alpha_bar.sqrt(), (1 - alpha_bar).sqrt()
+    if prediction_type == "v_prediction":  # v = alpha * eps - sigma * x0 and z_t = alpha * x0 + sigma * eps
+        return alpha * zt - sigma * prediction
+    if prediction_type == "epsilon":
+        return (zt - sigma * prediction) / alpha
+    if prediction_type == "sample":
+        return prediction
+    raise ValueError(f"prediction_type must be 'epsilon', 'v_prediction' or 'sample', got {prediction_type!r}")
+
+
+def _encode(pipe, captions: list[str], seed: int, batch: int = 40) -> torch.Tensor:
+    """Scaled latents ``(N, c, F, h, w)`` of fresh true clips of ``captions`` (the pipeline's own autoencoder, posterior mean)."""
+    video = make_batch(captions, seed=seed)  # (N, 3, F, H, W) in [-1, 1]
+    means = [pipe.vae.encode(video[i : i + batch]).latent_dist.mean for i in range(0, len(captions), batch)]
+    return torch.cat(means) * pipe.vae.config.scaling_factor  # (N, c, F, h, w)
+
+
+def ideal_clean_estimate(zt: torch.Tensor, candidates: torch.Tensor, alpha_bar: torch.Tensor) -> torch.Tensor:
+    """The best possible ``x0_hat`` given ``zt (c, F, h, w)`` when the clean clip is one of ``candidates (K, c, F, h, w)``, equally likely:
+    their average weighted by the likelihood ``exp(-|z_t - alpha x0|^2 / 2 sigma^2)`` (the posterior mean)."""
+    alpha, sigma2 = alpha_bar.sqrt(), 1 - alpha_bar
+    dist2 = (zt.unsqueeze(0) - alpha * candidates).pow(2).flatten(1).sum(1)  # (K,)
+    weights = torch.softmax(-dist2 / (2 * sigma2), dim=0)  # (K,)
+    return torch.einsum("k,k...->...", weights, candidates)  # (c, F, h, w)
+
+
+@torch.no_grad()
+def one_step_clips(pipe, captions: list[str], timesteps: list[int], seed: int = 21, batch: int = 40, ideal_candidates: int = 0) -> dict[int, list]:
+    """True clips of ``captions`` noised to each timestep, denoised by *one* call with their own caption (no guidance)
+    and decoded: ``{t: [(F, H, W, 3) clips in [0, 1]]}``. ``pipe`` is a ``CogVideoXPipeline``.
+
+    With ``ideal_candidates=K`` the model is replaced by the ideal denoiser over K fresh clips of each
+    caption (:func:`ideal_clean_estimate`): what a perfect model that knows the caption would estimate.
+    """
+    num_t = pipe.scheduler.config.num_train_timesteps
+    for t in timesteps:
+        if not 0 <= t < num_t:
+            raise ValueError(f"timesteps must be in [0, {num_t - 1}], got {t}")
+    if ideal_candidates < 0:
+        raise ValueError(f"ideal_candidates must be >= 0, got {ideal_candidates}")
+    latents = _encode(pipe, captions, seed, batch)  # (N, c, F, h, w)
+    scale = pipe.vae.config.scaling_factor
+    if ideal_candidates:
+        unique = sorted(set(captions))
+        pool = _encode(pipe, [c for c in unique for _ in range(ideal_candidates)], seed + 1, batch)  # (U * K, c, F, h, w)
+        pools = dict(zip(unique, pool.split(ideal_candidates)))  # caption -> (K, c, F, h, w)
+    embeddings = pipe.encode_prompt(captions, do_classifier_free_guidance=False, device="cpu")[0]  # (N, L, D)
+    result = {}
+    for t in timesteps:
+        alpha_bar = pipe.scheduler.alphas_cumprod[t]
+        noise = torch.randn(latents.shape, generator=torch.Generator().manual_seed(seed + t))  # (N, c, F, h, w)
+        zt = rearrange(alpha_bar.sqrt() * latents + (1 - alpha_bar).sqrt() * noise, "b c f h w -> b f c h w")  # (N, F, c, h, w)
+        clips = []
+        for i in range(0, len(captions), batch):
+            z = zt[i : i + batch]
+            if ideal_candidates:
+                noisy = rearrange(z, "b f c h w -> b c f h w")  # (b, c, F, h, w)
+                x0 = torch.stack([ideal_clean_estimate(zi, pools[c], alpha_bar) for zi, c in zip(noisy, captions[i : i + batch])])
+                x0 = rearrange(x0, "b c f h w -> b f c h w")  # (b, F, c, h, w)
+            else:
+                pred = pipe.transformer(hidden_states=z, encoder_hidden_states=embeddings[i : i + batch], timestep=torch.full((len(z),), t),
+                                        return_dict=False)[0]  # (b, F, c, h, w)
+                x0 = clean_estimate(pred.float(), z, alpha_bar, pipe.scheduler.config.prediction_type)  # (b, F, c, h, w)
+            decoded = pipe.vae.decode(rearrange(x0, "b f c h w -> b c f h w") / scale).sample  # (b, 3, F, H, W)
+            clips += tensor_to_clips(decoded.clamp(-1, 1))
+        result[t] = clips
+    return result
+
+
+def one_step_grades(pipe, timesteps: list[int] = ONE_STEP_TIMESTEPS, clips_per_combo: int = 2, seed: int = 21,
+                    combos=TRAIN_COMBOS, ideal_candidates: int = 0) -> dict[int, dict[str, float]]:
+    """``helpers.judge.grade_clips`` rates of :func:`one_step_clips` on true clips of ``combos``, per timestep."""
+    captions = [c.caption for c in combos] * clips_per_combo
+    clips = one_step_clips(pipe, captions, timesteps, seed, ideal_candidates=ideal_candidates)
+    return {t: grade_clips(c, captions) for t, c in clips.items()}

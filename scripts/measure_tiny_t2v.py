@@ -6,6 +6,8 @@
     python -m scripts.measure_tiny_t2v --gaps-only           # caption-loss gaps at 11 noise levels (notebook 04, section 9)
     python -m scripts.measure_tiny_t2v --recovery-only       # true clips noised part-way, denoised again: where shape is lost
     python -m scripts.measure_tiny_t2v --conflict-only       # the same with one word of the caption changed: clip or word?
+    python -m scripts.measure_tiny_t2v --one-step-only       # one denoiser call from true clips noised to t, vs the ideal denoiser
+    python -m scripts.measure_tiny_t2v --contrast-only       # extra guidance away from the other two shapes: is a shape direction there?
 
 Prints and writes ``<folder>/measurements.json`` (or ``--out``): samples graded by
 :mod:`helpers.judge` on trained and held-out combinations at the pipeline's defaults, a guidance
@@ -26,7 +28,7 @@ from helpers.autoencoder import FRAME_AUTOENCODER, encode_video, reconstruction_
 from helpers.latent_diffusion import TextToVideoDenoiser, caption_loss_gaps
 from helpers.model_files import folder_size_mb
 from helpers.runtime import DATA_DIR
-from helpers.sdedit_probe import shape_recovery, word_or_clip
+from helpers.sdedit_probe import one_step_grades, shape_recovery, word_or_clip
 from helpers.shapes import TRAIN_COMBOS, make_batch
 from helpers.t2v_quality import evaluate, sample_clips, time_default_clip
 
@@ -65,6 +67,62 @@ def sampler_sweep(pipe, clips_per_combo: int = 2, seed: int = 0) -> dict[str, di
     return {name: shape_numbers(sample_clips(pipe, captions, seed, **kwargs), captions) for name, kwargs in SAMPLERS.items()}
 
 
+SHAPES = ("circle", "square", "triangle")
+
+
+def other_shapes(caption: str) -> list[str]:
+    """The caption with its shape word replaced by each of the two other shapes."""
+    words = caption.split()
+    return [" ".join([*words[:2], shape, *words[3:]]) for shape in SHAPES if shape != words[2]]
+
+
+@torch.no_grad()
+def contrast_guided_clips(pipe, captions: list[str], shape_guidance: float, guidance: float = 6.0, steps: int = 50, seed: int = 0) -> list:
+    """DDIM samples of a ``CogVideoXPipeline`` with classifier-free guidance plus a shape term,
+    ``u + w (c - u) + w_s (c - (c_a + c_b) / 2)`` (``c_a``, ``c_b``: the caption with the two other shapes);
+    ``shape_guidance=0`` is the pipeline's own sampler. List of ``(F, H, W, 3)`` clips in [0, 1]."""
+    import copy
+
+    from einops import rearrange
+
+    from helpers.video import tensor_to_clips
+
+    n, scheduler = len(captions), copy.deepcopy(pipe.scheduler)
+    embed = lambda texts: pipe.encode_prompt(texts, do_classifier_free_guidance=False, device="cpu")[0]  # (n, L, D)
+    contexts = [embed([""] * n), embed(captions)]
+    if shape_guidance:
+        others = [other_shapes(c) for c in captions]
+        contexts += [embed([o[0] for o in others]), embed([o[1] for o in others])]
+    context = torch.cat(contexts)  # (k n, L, D)
+    cfg = pipe.transformer.config
+    latents = torch.randn((n, cfg.sample_frames, cfg.in_channels, cfg.sample_height, cfg.sample_width), generator=torch.Generator().manual_seed(seed))  # (n, F, c, h, w)
+    scheduler.set_timesteps(steps)
+    for t in scheduler.timesteps:
+        x = latents.repeat(len(contexts), 1, 1, 1, 1)  # (k n, F, c, h, w)
+        out = pipe.transformer(hidden_states=x, encoder_hidden_states=context, timestep=t.expand(len(x)), return_dict=False)[0].float()
+        parts = out.split(n)  # k x (n, F, c, h, w)
+        pred = parts[0] + guidance * (parts[1] - parts[0])
+        if shape_guidance:
+            pred = pred + shape_guidance * (parts[1] - (parts[2] + parts[3]) / 2)
+        latents = scheduler.step(pred, t, latents, return_dict=False)[0]
+    video = pipe.vae.decode(rearrange(latents, "b f c h w -> b c f h w") / pipe.vae.config.scaling_factor).sample  # (n, 3, F, H, W)
+    return tensor_to_clips(video.clamp(-1, 1))
+
+
+def contrast_sweep(pipe, scales: list[float] = [0.0, 3.0, 6.0, 12.0], clips_per_combo: int = 2, seed: int = 0) -> dict[float, dict]:
+    """Grades of :func:`contrast_guided_clips` at each shape-guidance scale, ``clips_per_combo`` clips of every training combination."""
+    from helpers.judge import grade_clips
+
+    captions = [c.caption for c in TRAIN_COMBOS for _ in range(clips_per_combo)]
+    result = {}
+    for scale in scales:
+        clips = []
+        for start in range(0, len(captions), 40):
+            clips += contrast_guided_clips(pipe, captions[start : start + 40], scale, seed=seed + start)
+        result[scale] = grade_clips(clips, captions)
+    return result
+
+
 GAP_TIMESTEPS = [999, 900, 800, 700, 600, 500, 400, 300, 200, 100, 50]
 
 
@@ -90,6 +148,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--gaps-only", action="store_true", help="only the caption-loss gaps by noise level (printed, not written)")
     parser.add_argument("--recovery-only", action="store_true", help="only the shape recovery from part-noised true clips (printed, not written)")
     parser.add_argument("--conflict-only", action="store_true", help="only part-noised true clips denoised with one word changed (printed, not written)")
+    parser.add_argument("--one-step-only", action="store_true", help="only one-step clean-clip estimates, the model's and the ideal's (printed, not written)")
+    parser.add_argument("--contrast-only", action="store_true", help="only samples with extra guidance on the shape word (printed, not written)")
     args = parser.parse_args(argv)
     torch.set_grad_enabled(False)
     folder = Path(args.folder)
@@ -103,6 +163,12 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.conflict_only:
         print(json.dumps(word_or_clip(pipe), indent=1))
+        return
+    if args.one_step_only:
+        print(json.dumps({"model": one_step_grades(pipe), "ideal, 64 candidates": one_step_grades(pipe, ideal_candidates=64)}, indent=1))
+        return
+    if args.contrast_only:
+        print(json.dumps(contrast_sweep(pipe), indent=1))
         return
     frame_vae = AutoencoderKL.from_pretrained(FRAME_AUTOENCODER).eval()
     if args.gaps_only:

@@ -1,5 +1,7 @@
 """scripts.measure_tiny_t2v: the shape figures read true clips right and tell the shapes apart."""
 
+import numpy as np
+
 from helpers import video
 from helpers.shapes import make_batch
 from scripts.measure_tiny_t2v import shape_numbers
@@ -26,3 +28,23 @@ def test_shape_numbers_see_a_blurred_square_as_rounder():
     sharp, soft = shape_numbers([clip], captions), shape_numbers([blurred], captions)
     assert soft["per_shape"]["square"]["corners"] < sharp["per_shape"]["square"]["corners"]
 
+
+
+def test_other_shapes_swaps_only_the_shape_word():
+    from scripts.measure_tiny_t2v import other_shapes
+
+    assert other_shapes("a red square moving left") == ["a red circle moving left", "a red triangle moving left"]
+
+
+def test_contrast_sampler_without_the_shape_term_is_the_pipelines_own(tiny_t2v):
+    import torch
+
+    from scripts.measure_tiny_t2v import contrast_guided_clips
+
+    captions = ["a red square moving left", "a blue triangle moving up"]
+    ours = contrast_guided_clips(tiny_t2v, captions, shape_guidance=0.0, steps=3, seed=4)
+    theirs = tiny_t2v(captions, num_inference_steps=3, generator=torch.Generator().manual_seed(4), output_type="np").frames
+    assert len(ours) == 2 and ours[0].shape == (16, 32, 32, 3)
+    assert max(float(np.abs(a - b).max()) for a, b in zip(ours, theirs)) < 1e-4
+    pushed = contrast_guided_clips(tiny_t2v, captions, shape_guidance=6.0, steps=3, seed=4)
+    assert max(float(np.abs(a - b).max()) for a, b in zip(pushed, ours)) > 1e-3  # the shape term changes the samples

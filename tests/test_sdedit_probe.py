@@ -26,3 +26,39 @@ def test_bad_arguments_fail_before_any_work(tiny_t2v):
         part_noised(tiny_t2v, captions, captions, [1.5], seed=0)
     with pytest.raises(ValueError, match="got 4 captions but 3 prompts"):
         part_noised(tiny_t2v, captions, captions[:3], [0.5], seed=0)
+
+
+def test_clean_estimate_inverts_each_parametrisation():
+    import torch
+
+    from helpers.sdedit_probe import clean_estimate
+
+    x0, eps, abar = torch.randn(2, 3), torch.randn(2, 3), torch.tensor(0.3)
+    zt = abar.sqrt() * x0 + (1 - abar).sqrt() * eps
+    v = abar.sqrt() * eps - (1 - abar).sqrt() * x0
+    for pred, kind in ((v, "v_prediction"), (eps, "epsilon"), (x0, "sample")):
+        torch.testing.assert_close(clean_estimate(pred, zt, abar, kind), x0)
+    with pytest.raises(ValueError, match="got 'flow'"):
+        clean_estimate(v, zt, abar, "flow")
+
+
+def test_the_ideal_estimate_is_the_nearest_candidate_at_low_noise_and_their_mean_at_pure_noise():
+    import torch
+
+    from helpers.sdedit_probe import ideal_clean_estimate
+
+    candidates = torch.randn(5, 2, 3, 4, 4)
+    zt = 0.999**0.5 * candidates[2] + 0.001**0.5 * torch.randn(2, 3, 4, 4)
+    torch.testing.assert_close(ideal_clean_estimate(zt, candidates, torch.tensor(0.999)), candidates[2], atol=1e-3, rtol=0)
+    torch.testing.assert_close(ideal_clean_estimate(zt, candidates, torch.tensor(0.0)), candidates.mean(0))
+
+
+def test_one_step_estimates_keep_the_clip_at_low_noise_and_the_ideal_keeps_it_everywhere(tiny_t2v):
+    from helpers.sdedit_probe import one_step_clips, one_step_grades
+
+    model = one_step_grades(tiny_t2v, [50], clips_per_combo=1, combos=COMBOS)[50]
+    assert model["color"] == model["direction"] == 1.0 and model["shape"] >= 0.75
+    ideal = one_step_grades(tiny_t2v, [50, 900], clips_per_combo=1, combos=COMBOS, ideal_candidates=8)
+    assert all(g["shape"] == g["color"] == 1.0 for g in ideal.values())
+    with pytest.raises(ValueError, match=r"timesteps must be in \[0, 999\], got 1000"):
+        one_step_clips(tiny_t2v, [COMBOS[0].caption], [1000])

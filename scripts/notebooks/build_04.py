@@ -43,7 +43,7 @@ from helpers.caption_probe import pure_noise_probe
 from helpers.diffusion_exercises import check_noisy_clip, check_velocity
 from helpers.latent_diffusion import TextToVideoDenoiser, add_noise, caption_loss_gaps, make_scheduler
 from helpers.progress import tick
-from helpers.sdedit_probe import shape_recovery, word_or_clip
+from helpers.sdedit_probe import one_step_clips, one_step_grades, shape_recovery, word_or_clip
 from helpers.t2v_quality import sample_clips
 from helpers.train_t2v import T2VConfig, run
 from helpers.text_encoder import TextEncoderConfig
@@ -621,6 +621,84 @@ Nor did more depth: two blocks added after the trained three, their gates zeroed
 starts from the shipped model's output (recipe `deepen-cpu`, `helpers.denoisers.deepen_transformer`,
 4,000 steps, 57 min) left shape at 47.5 % of 160 clips (was 51 %; an earlier 3,000-step run read
 61 % of 80: together, a few points at most) and made each clip 1.4-1.6 times as slow.
+
+SDEdit runs a whole stretch of the sampler. Take the sampler away: noise a true clip to level $t$,
+make **one** call of the denoiser with the clip's own caption, and decode its estimate of the clean
+clip, $\hat x_0 = (z_t - \sigma_t \hat\epsilon)/\alpha_t$ (for a v-prediction model,
+$\hat x_0 = \alpha_t z_t - \sigma_t \hat v$; `helpers.sdedit_probe.clean_estimate`). What should a
+perfect model give? For this synthetic world we can compute it. If the clean clip is one of $K$
+clips of the caption, all equally likely, the best estimate in squared error is the posterior mean
+
+$$\hat x_0^{\text{ideal}}(z_t) = \sum_k w_k\, x_0^{(k)}, \qquad
+w_k \propto \exp\!\Big(-\frac{\lVert z_t - \alpha_t x_0^{(k)} \rVert^2}{2\sigma_t^2}\Big),$$
+
+a softmax over how well each candidate explains the noisy clip (`ideal_clean_estimate`). With a
+finite $K$ it snaps to the nearest candidate (in the figure: the same shape, moving the same way,
+a pixel or two from the true clip's place), so it is an upper reference, not the model's target.
+"""),
+    code(r"""
+levels = [900, 700, 500, 300]
+shown = [next(c.caption for c in shapes.TRAIN_COMBOS if c.shape == "square")]  # one square, the shape the model rounds off most
+candidates = runtime.pick(16, 64)
+mine = one_step_clips(pipe, shown, levels)
+ideal = one_step_clips(pipe, shown, levels[:1] + levels[2:3], ideal_candidates=candidates)
+truth = video.tensor_to_clips(shapes.make_batch(shown, seed=21))  # the clips that were noised (same seed)
+rows = [truth[0]] + [mine[t][0] for t in levels] + [ideal[900][0], ideal[500][0]]
+titles = [f"true: {shown[0]}"] + [f"model, one step from t={t}" for t in levels] + ["ideal, from t=900", "ideal, from t=500"]
+video.frame_grid(rows, titles, max_frames=6, suptitle="clean-clip estimate from one denoiser call (frames left to right)")
+plt.show()
+
+grade_combos = runtime.pick(shapes.TRAIN_COMBOS[1::13], shapes.TRAIN_COMBOS)
+per_combo = runtime.pick(1, 2)
+model_grades = one_step_grades(pipe, levels, clips_per_combo=per_combo, combos=grade_combos)
+ideal_grades = one_step_grades(pipe, levels, clips_per_combo=per_combo, combos=grade_combos, ideal_candidates=candidates)
+fig, ax = plt.subplots(figsize=(5.5, 3))
+ax.plot(levels, [model_grades[t]["shape"] for t in levels], "s-", label="the shipped model")
+ax.plot(levels, [ideal_grades[t]["shape"] for t in levels], "o--", label=f"ideal denoiser ({candidates} candidates)")
+ax.axhline(1 / 3, color="grey", lw=0.5, ls=":")
+ax.set(title="shape right after one denoiser call", xlabel="noise level t of the true clip", ylabel="share right", ylim=(-0.05, 1.05))
+ax.invert_xaxis()
+ax.legend(fontsize=8)
+plt.show()
+for t in levels:
+    print(f"t = {t}: shape right, model {model_grades[t]['shape']:.0%}, ideal {ideal_grades[t]['shape']:.0%}; colour model {model_grades[t]['color']:.0%}")
+assert all(ideal_grades[t]["shape"] == 1.0 for t in levels), "knowing the caption, one step keeps every shape"
+assert all(model_grades[t]["color"] == 1.0 for t in levels), "colour survives a single step at every level"
+if not QUICK:  # 80 clips per level: the model loses shapes as the noise grows
+    assert model_grades[300]["shape"] > model_grades[900]["shape"] + 0.2
+"""),
+    md(r"""
+On all 40 training combinations (2 clips each, `python -m scripts.measure_tiny_t2v --one-step-only`):
+
+| one step from t = | 900 | 700 | 500 | 300 |
+|---|---|---|---|---|
+| $\sigma/\alpha$ | 6.4 | 2.0 | 1.0 | 0.52 |
+| shape right, shipped model | 46 % | 64 % | 82.5 % | 90 % |
+| shape right, ideal denoiser (64 candidates) | 100 % | 100 % | 100 % | 100 % |
+| colour, direction right, shipped model | 100 %, 100 % | 100 %, 100 % | 100 %, 100 % | 100 %, 100 % |
+
+The ideal denoiser keeps every shape from a single step even at $t = 900$, where the clip is six
+times smaller than the noise: once the caption is known and the colour and motion pin down the
+place, the outline follows. The model's one-step estimate loses half of the shapes at $t = 900$ and
+a third at $t = 700$, where its colour and motion are perfect. Sampling then builds on these
+estimates, step after step, so the plain samples end up near the one-step figure at high noise
+(51 %).
+
+Is the shape at least *there*, too weak to show? Guidance amplifies whatever the caption changes
+in the prediction, so push only along the shape: add
+$w_s\,(c - \tfrac12(c_a + c_b))$ to the guided prediction, where $c$ is the prediction with the
+caption and $c_a, c_b$ with the two other shapes in its place
+(`python -m scripts.measure_tiny_t2v --contrast-only`, 2 samples of each training combination,
+guidance 6): shape right on 56 / 55 / 52.5 / 50 % of 80 samples for $w_s$ = 0 / 3 / 6 / 12, while
+colour (100 / 97.5 / 89 / 84 %) and single objects (99 / 96 / 85 / 79 %) get worse. There is no shape direction to
+amplify: what the shape word changes in the prediction is not an outline.
+One more training lever failed the same way (2026-12-06, this CPU): the target switched from
+$v$ to $x_0$ (`prediction_type="sample"`, no longer spending the network's 64 features on carrying
+the noise through to the output), 12 minutes (1,300 steps of 32 clips) continuing the shipped model:
+one-step shape 41 / 47.5 / 62.5 / 81 % at t = 900 / 700 / 500 / 300 (the table's clips), samples
+42.5 % shape and 64 % single objects (80 clips): worse, still paying for the change of target;
+not pursued (recipe `x0-cpu` with `--minutes 12`).
+
 Our reading: the model lacks room per token. With 2×2 patches on 8×8 latents a token covers an
 8×8-pixel area, and an object 8-10 px across falls on 1 to 4 tokens, each with 64 features (4 heads
 of 16) from which its part of the outline must come, decided by the word.
