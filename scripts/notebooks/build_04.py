@@ -692,8 +692,9 @@ $w_s\,(c - \tfrac12(c_a + c_b))$ to the guided prediction, where $c$ is the pred
 caption and $c_a, c_b$ with the two other shapes in its place
 (`python -m scripts.measure_tiny_t2v --contrast-only`, 2 samples of each training combination,
 guidance 6): shape right on 56 / 55 / 52.5 / 50 % of 80 samples for $w_s$ = 0 / 3 / 6 / 12, while
-colour (100 / 97.5 / 89 / 84 %) and single objects (99 / 96 / 85 / 79 %) get worse. There is no shape direction to
-amplify: what the shape word changes in the prediction is not an outline.
+colour (100 / 97.5 / 89 / 84 %) and single objects (99 / 96 / 85 / 79 %) get worse. Shape does
+not rise (the differences are within one standard error, 5.5 points): there is no shape direction
+to amplify, what the shape word changes in the prediction is not an outline.
 One more training lever failed the same way (2026-12-06, this CPU): the target switched from
 $v$ to $x_0$ (`prediction_type="sample"`, no longer spending the network's 64 features on carrying
 the noise through to the output), 12 minutes (1,300 steps of 32 clips) continuing the shipped model:
