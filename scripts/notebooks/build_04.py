@@ -20,11 +20,11 @@ frame-by-frame approach; and diagnose, with numbers, why a video model can ignor
 **Prerequisites:** 01 (frame-by-frame generation, flicker), 02 (3D and (2+1)D convolutions),
 03 (latent spaces, the per-frame autoencoder).
 
-**Time:** quick mode (`CI=true`) 18 s on an idle 2-core CPU (`make bench`, 2026-11-26, peak RAM
-1.0 GB); 40 s on a 2-core machine about twice as slow (2026-12-03, with section 9's SDEdit probe).
-Full mode (a 450-step training run, a 5-scale guidance sweep over 40 prompts at 50 steps, the
-SDEdit probe on all 40 training combinations: about 7 min of it on the slower machine) was not
-timed as a whole: budget 15-30 min on a CPU, a few minutes on a GPU.
+**Time:** quick mode (`CI=true`) 29 s on an idle 2-core CPU (`make bench`, 2026-12-06, peak RAM
+1.0 GB); 40 s on a 2-core machine about twice as slow (2026-12-03). Full mode (a 450-step training
+run, a 5-scale guidance sweep over 40 prompts at 50 steps, the SDEdit and one-step probes on all 40
+training combinations): 11.3 min for every cell on the same idle CPU (2026-12-06); budget twice
+that on a slower machine. Not timed on a GPU.
 **GPU needed:** no.
 """),
     code(r"""
