@@ -167,9 +167,12 @@ def test_a_noise_band_puts_that_share_of_each_batch_in_the_band():
 def test_recipes_continue_a_saved_pipeline_at_every_noise_level():
     from helpers.train_t2v import RECIPES
 
-    assert list(RECIPES) == ["continue-cpu", "continue-gpu", "band-cpu", "band-low-cpu", "deepen-cpu", "x0-cpu"]
+    assert list(RECIPES) == ["continue-cpu", "continue-gpu", "band-cpu", "band-low-cpu", "deepen-cpu", "x0-cpu", "one-level-cpu"]
     for cfg in RECIPES.values():
-        assert cfg.pure_noise is None and cfg.high_noise_share == 0.1 and cfg.denoiser == "dit"
+        assert cfg.pure_noise is None and cfg.denoiser == "dit"
+    assert all(cfg.high_noise_share == 0.1 for name, cfg in RECIPES.items() if name != "one-level-cpu")
+    one_level = RECIPES["one-level-cpu"]
+    assert one_level.high_noise_share == 0.0 and one_level.noise_band == (850, 950) and one_level.noise_band_share == 1.0
     assert RECIPES["continue-gpu"].batch_size == 128 and RECIPES["continue-gpu"].train.lr == 1e-3
     assert RECIPES["continue-gpu"].noise_band is None and RECIPES["band-cpu"].noise_band == (700, 1000)
     assert RECIPES["band-cpu"].noise_band_share == 0.5 and RECIPES["band-low-cpu"].noise_band == (100, 500)
