@@ -8,6 +8,7 @@
     python -m scripts.measure_tiny_t2v --conflict-only       # the same with one word of the caption changed: clip or word?
     python -m scripts.measure_tiny_t2v --one-step-only       # one denoiser call from true clips noised to t, vs the ideal denoiser
     python -m scripts.measure_tiny_t2v --contrast-only       # extra guidance away from the other two shapes: is a shape direction there?
+    python -m scripts.measure_tiny_t2v --width-cost          # seconds per clip with fresh, wider transformers in the pipeline
 
 Prints and writes ``<folder>/measurements.json`` (or ``--out``): samples graded by
 :mod:`helpers.judge` on trained and held-out combinations at the pipeline's defaults, a guidance
@@ -123,6 +124,21 @@ def contrast_sweep(pipe, scales: list[float] = [0.0, 3.0, 6.0, 12.0], clips_per_
     return result
 
 
+def width_costs(folder: str | Path, heads: tuple[int, ...] = (4, 5, 6), repeats: int = 3) -> dict[str, float]:
+    """Median seconds per clip at the pipeline's defaults with its transformer replaced by a fresh one of
+    ``heads`` x 16 features (same depth and patches): what a wider model would cost to sample, before any training."""
+    from diffusers import CogVideoXTransformer3DModel, DiffusionPipeline
+
+    config = {k: v for k, v in DiffusionPipeline.from_pretrained(folder).transformer.config.items() if not k.startswith("_")}
+    result = {}
+    for h in heads:
+        transformer = CogVideoXTransformer3DModel(**{**config, "num_attention_heads": h}).eval()
+        pipe = DiffusionPipeline.from_pretrained(folder, transformer=transformer)
+        pipe.set_progress_bar_config(disable=True)
+        result[f"{config['num_layers']} x {h * config['attention_head_dim']}"] = round(time_default_clip(pipe, repeats)[0], 3)
+    return result
+
+
 GAP_TIMESTEPS = [999, 900, 800, 700, 600, 500, 400, 300, 200, 100, 50]
 
 
@@ -150,9 +166,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--conflict-only", action="store_true", help="only part-noised true clips denoised with one word changed (printed, not written)")
     parser.add_argument("--one-step-only", action="store_true", help="only one-step clean-clip estimates, the model's and the ideal's (printed, not written)")
     parser.add_argument("--contrast-only", action="store_true", help="only samples with extra guidance on the shape word (printed, not written)")
+    parser.add_argument("--width-cost", action="store_true", help="only seconds per clip with fresh transformers of 64, 80 and 96 features (printed)")
     args = parser.parse_args(argv)
     torch.set_grad_enabled(False)
     folder = Path(args.folder)
+    if args.width_cost:
+        print(json.dumps(width_costs(folder), indent=1))
+        return
     pipe = DiffusionPipeline.from_pretrained(folder)
     pipe.set_progress_bar_config(disable=True)
     if args.samplers_only:

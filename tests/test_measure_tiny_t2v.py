@@ -48,3 +48,11 @@ def test_contrast_sampler_without_the_shape_term_is_the_pipelines_own(tiny_t2v):
     assert max(float(np.abs(a - b).max()) for a, b in zip(ours, theirs)) < 1e-4
     pushed = contrast_guided_clips(tiny_t2v, captions, shape_guidance=6.0, steps=3, seed=4)
     assert max(float(np.abs(a - b).max()) for a, b in zip(pushed, ours)) > 1e-3  # the shape term changes the samples
+
+
+def test_width_costs_time_a_fresh_transformer_of_each_width():
+    from helpers.runtime import DATA_DIR
+    from scripts.measure_tiny_t2v import width_costs
+
+    costs = width_costs(DATA_DIR / "tiny-t2v", heads=(5,), repeats=1)
+    assert list(costs) == ["3 x 80"] and costs["3 x 80"] > 0
