@@ -95,20 +95,30 @@ def clean_estimate(prediction: torch.Tensor, zt: torch.Tensor, alpha_bar: torch.
     raise ValueError(f"prediction_type must be 'epsilon', 'v_prediction' or 'sample', got {prediction_type!r}")
 
 
-def _encode(pipe, captions: list[str], seed: int, batch: int = 40) -> torch.Tensor:
+def true_latents(pipe, captions: list[str], seed: int, batch: int = 40) -> torch.Tensor:
     """Scaled latents ``(N, c, F, h, w)`` of fresh true clips of ``captions`` (the pipeline's own autoencoder, posterior mean)."""
     video = make_batch(captions, seed=seed)  # (N, 3, F, H, W) in [-1, 1]
     means = [pipe.vae.encode(video[i : i + batch]).latent_dist.mean for i in range(0, len(captions), batch)]
     return torch.cat(means) * pipe.vae.config.scaling_factor  # (N, c, F, h, w)
 
 
-def ideal_clean_estimate(zt: torch.Tensor, candidates: torch.Tensor, alpha_bar: torch.Tensor) -> torch.Tensor:
-    """The best possible ``x0_hat`` given ``zt (c, F, h, w)`` when the clean clip is one of ``candidates (K, c, F, h, w)``, equally likely:
-    their average weighted by the likelihood ``exp(-|z_t - alpha x0|^2 / 2 sigma^2)`` (the posterior mean)."""
+def candidate_weights(zt: torch.Tensor, candidates: torch.Tensor, alpha_bar: torch.Tensor) -> torch.Tensor:
+    """Posterior weights ``(K,)`` of ``candidates (K, c, F, h, w)`` given ``zt (c, F, h, w)``, all equally likely a priori:
+    a softmax of ``-|z_t - alpha x0_k|^2 / 2 sigma^2``."""
     alpha, sigma2 = alpha_bar.sqrt(), 1 - alpha_bar
     dist2 = (zt.unsqueeze(0) - alpha * candidates).pow(2).flatten(1).sum(1)  # (K,)
-    weights = torch.softmax(-dist2 / (2 * sigma2), dim=0)  # (K,)
-    return torch.einsum("k,k...->...", weights, candidates)  # (c, F, h, w)
+    return torch.softmax(-dist2 / (2 * sigma2), dim=0)  # (K,)
+
+
+def effective_candidates(weights: torch.Tensor) -> float:
+    """How many candidates the weights ``(K,)`` average over: ``1 / sum w_k^2`` (1: one candidate, K: all equally)."""
+    return float(1 / weights.pow(2).sum())
+
+
+def ideal_clean_estimate(zt: torch.Tensor, candidates: torch.Tensor, alpha_bar: torch.Tensor) -> torch.Tensor:
+    """The best possible ``x0_hat`` given ``zt (c, F, h, w)`` when the clean clip is one of ``candidates (K, c, F, h, w)``, equally likely:
+    their average weighted by :func:`candidate_weights` (the posterior mean)."""
+    return torch.einsum("k,k...->...", candidate_weights(zt, candidates, alpha_bar), candidates)  # (c, F, h, w)
 
 
 @torch.no_grad()
@@ -125,11 +135,11 @@ def one_step_clips(pipe, captions: list[str], timesteps: list[int], seed: int = 
             raise ValueError(f"timesteps must be in [0, {num_t - 1}], got {t}")
     if ideal_candidates < 0:
         raise ValueError(f"ideal_candidates must be >= 0, got {ideal_candidates}")
-    latents = _encode(pipe, captions, seed, batch)  # (N, c, F, h, w)
+    latents = true_latents(pipe, captions, seed, batch)  # (N, c, F, h, w)
     scale = pipe.vae.config.scaling_factor
     if ideal_candidates:
         unique = sorted(set(captions))
-        pool = _encode(pipe, [c for c in unique for _ in range(ideal_candidates)], seed + 1, batch)  # (U * K, c, F, h, w)
+        pool = true_latents(pipe, [c for c in unique for _ in range(ideal_candidates)], seed + 1, batch)  # (U * K, c, F, h, w)
         pools = dict(zip(unique, pool.split(ideal_candidates)))  # caption -> (K, c, F, h, w)
     embeddings = pipe.encode_prompt(captions, do_classifier_free_guidance=False, device="cpu")[0]  # (N, L, D)
     result = {}

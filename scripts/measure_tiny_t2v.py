@@ -29,7 +29,7 @@ from helpers.autoencoder import FRAME_AUTOENCODER, encode_video, reconstruction_
 from helpers.latent_diffusion import TextToVideoDenoiser, caption_loss_gaps
 from helpers.model_files import folder_size_mb
 from helpers.runtime import DATA_DIR
-from helpers.sdedit_probe import one_step_grades, shape_recovery, word_or_clip
+from helpers.sdedit_probe import candidate_weights, effective_candidates, one_step_grades, shape_recovery, true_latents, word_or_clip
 from helpers.shapes import TRAIN_COMBOS, make_batch
 from helpers.t2v_quality import evaluate, sample_clips, time_default_clip
 
@@ -124,6 +124,29 @@ def contrast_sweep(pipe, scales: list[float] = [0.0, 3.0, 6.0, 12.0], clips_per_
     return result
 
 
+def ideal_check(pipe, candidates: int = 1024, timesteps: list[int] = [900, 700], seed: int = 21) -> dict:
+    """The ideal denoiser with many candidates, so that it averages rather than snaps: on one clip of every third
+    square or triangle training combination, its one-step grades and the model's, and how many candidates it
+    averages (:func:`helpers.sdedit_probe.effective_candidates`, min / median / max over the clips)."""
+    import statistics
+
+    combos = [c for c in TRAIN_COMBOS if c.shape != "circle"][::3]
+    captions = [c.caption for c in combos]
+    latents = true_latents(pipe, captions, seed)  # (N, c, F, h, w), the clips one_step_clips noises
+    order = sorted(captions)  # the candidates one_step_clips draws: K fresh clips of each caption, captions sorted
+    pools = dict(zip(order, true_latents(pipe, [c for c in order for _ in range(candidates)], seed + 1).split(candidates)))  # (K, c, F, h, w) each
+    effective = {}
+    for t in timesteps:
+        alpha_bar = pipe.scheduler.alphas_cumprod[t]
+        noise = torch.randn(latents.shape, generator=torch.Generator().manual_seed(seed + t))  # the same noise as one_step_clips
+        zt = alpha_bar.sqrt() * latents + (1 - alpha_bar).sqrt() * noise  # (N, c, F, h, w)
+        counts = [effective_candidates(candidate_weights(z, pools[c], alpha_bar)) for z, c in zip(zt, captions)]
+        effective[t] = [round(min(counts), 1), round(statistics.median(counts), 1), round(max(counts), 1)]
+    return {"clips": len(captions), "effective_candidates_min_median_max": effective,
+            "ideal": one_step_grades(pipe, timesteps, clips_per_combo=1, seed=seed, combos=combos, ideal_candidates=candidates),
+            "model": one_step_grades(pipe, timesteps, clips_per_combo=1, seed=seed, combos=combos)}
+
+
 def width_costs(folder: str | Path, heads: tuple[int, ...] = (4, 5, 6), repeats: int = 3) -> dict[str, float]:
     """Median seconds per clip at the pipeline's defaults with its transformer replaced by a fresh one of
     ``heads`` x 16 features (same depth and patches): what a wider model would cost to sample, before any training."""
@@ -185,7 +208,8 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(word_or_clip(pipe), indent=1))
         return
     if args.one_step_only:
-        print(json.dumps({"model": one_step_grades(pipe), "ideal, 64 candidates": one_step_grades(pipe, ideal_candidates=64)}, indent=1))
+        print(json.dumps({"model": one_step_grades(pipe), "ideal, 64 candidates": one_step_grades(pipe, ideal_candidates=64),
+                          "ideal, 1,024 candidates": ideal_check(pipe)}, indent=1))
         return
     if args.contrast_only:
         print(json.dumps(contrast_sweep(pipe), indent=1))

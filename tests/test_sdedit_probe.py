@@ -53,6 +53,15 @@ def test_the_ideal_estimate_is_the_nearest_candidate_at_low_noise_and_their_mean
     torch.testing.assert_close(ideal_clean_estimate(zt, candidates, torch.tensor(0.0)), candidates.mean(0))
 
 
+def test_effective_candidates_counts_how_many_the_weights_average():
+    import torch
+
+    from helpers.sdedit_probe import effective_candidates
+
+    assert effective_candidates(torch.tensor([1.0, 0.0, 0.0, 0.0])) == 1.0
+    assert abs(effective_candidates(torch.full((4,), 0.25)) - 4.0) < 1e-6
+
+
 def test_one_step_estimates_keep_the_clip_at_low_noise_and_the_ideal_keeps_it_everywhere(tiny_t2v):
     from helpers.sdedit_probe import one_step_clips, one_step_grades
 

@@ -622,21 +622,33 @@ starts from the shipped model's output (recipe `deepen-cpu`, `helpers.denoisers.
 4,000 steps, 57 min) left shape at 47.5 % of 160 clips (was 51 %; an earlier 3,000-step run read
 61 % of 80: together, a few points at most) and made each clip 1.4-1.6 times as slow.
 
-SDEdit runs a whole stretch of the sampler. Take the sampler away: noise a true clip to level $t$,
-make **one** call of the denoiser with the clip's own caption, and decode its estimate of the clean
-clip, $\hat x_0 = (z_t - \sigma_t \hat\epsilon)/\alpha_t$ (for a v-prediction model,
-$\hat x_0 = \alpha_t z_t - \sigma_t \hat v$; `helpers.sdedit_probe.clean_estimate`). What should a
-perfect model give? For this synthetic world we can compute it. If the clean clip is one of $K$
-clips of the caption, all equally likely, the best estimate in squared error is the posterior mean
+SDEdit chains many denoiser calls, so a lost shape can come from any of them or from how they
+build on each other. To test the denoiser alone, take the sampler away: noise a true clip to level
+$t$, make **one** call of the denoiser with the clip's own caption, and decode its estimate of the
+clean clip. Write $\alpha_t = \sqrt{\bar\alpha_t}$ and $\sigma_t = \sqrt{1-\bar\alpha_t}$, so that
+$z_t = \alpha_t x_0 + \sigma_t \epsilon$ (section 1; $x_0$ is the clean latent clip). Then
+$\hat x_0 = (z_t - \sigma_t \hat\epsilon)/\alpha_t$, and for a v-prediction model
+$\hat x_0 = \alpha_t z_t - \sigma_t \hat v$ (because $\alpha_t^2 + \sigma_t^2 = 1$;
+`helpers.sdedit_probe.clean_estimate`). What should a perfect model give? For this synthetic world
+we can approximate it: draw $K$ fresh clips of the caption (the true clip is not among them) and
+treat them as all the clip could be, equally likely. The best estimate in squared error is then the
+posterior mean, the candidates' average weighted by how likely each is to have produced $z_t$
 
 $$\hat x_0^{\text{ideal}}(z_t) = \sum_k w_k\, x_0^{(k)}, \qquad
 w_k \propto \exp\!\Big(-\frac{\lVert z_t - \alpha_t x_0^{(k)} \rVert^2}{2\sigma_t^2}\Big),$$
 
-a softmax over how well each candidate explains the noisy clip (`ideal_clean_estimate`). With a
-small $K$ it snaps to the nearest candidate (in the figure: the same shape, moving the same way,
-a pixel or two from the true clip's place); with $K = 1{,}024$ it averages an effective 10-84
-candidates at $t = 900$ and still draws every shape right (9 squares and triangles; the model 3 of
-9; `data/tiny-t2v/README.md`), so crisp outlines are what the best possible estimate looks like.
+a softmax over how well each candidate explains the noisy clip (`ideal_clean_estimate`). Every
+candidate has the caption's shape, so with a small $K$, where the estimate snaps to the nearest
+candidate (in the figure, $K = 64$, 16 in quick mode: the same shape, moving the same way, a pixel
+or two from the true clip's place), a right shape is nearly guaranteed. The telling case is a large
+$K$, where the estimate *averages* many candidates at slightly different places and could blur into
+a blob: with $K = 1{,}024$ it averages an effective 3 to 86 candidates at $t = 900$ (median 40;
+$1/\sum_k w_k^2$, `effective_candidates`) and still draws the right shape on all 9 clips tried, one
+of every third square or triangle combination (circles are left out: a blob reads as a circle);
+the model gets 3 of the 9 (`python -m scripts.measure_tiny_t2v --one-step-only`). Crisp outlines
+are what the best possible estimate looks like. How can it find the object at all when the clip
+is 6.4 times smaller than the noise? The distance in $w_k$ sums over all 8 × 16 × 8 × 8 = 8,192
+latent numbers: a weak signal spread over many of them still picks out the place and the motion.
 """),
     code(r"""
 levels = [900, 700, 500, 300]
@@ -657,13 +669,15 @@ ideal_grades = one_step_grades(pipe, levels, clips_per_combo=per_combo, combos=g
 fig, ax = plt.subplots(figsize=(5.5, 3))
 ax.plot(levels, [model_grades[t]["shape"] for t in levels], "s-", label="the shipped model")
 ax.plot(levels, [ideal_grades[t]["shape"] for t in levels], "o--", label=f"ideal denoiser ({candidates} candidates)")
-ax.axhline(1 / 3, color="grey", lw=0.5, ls=":")
+ax.axhline(1 / 3, color="grey", lw=0.5, ls=":", label="chance (1 in 3)")
 ax.set(title="shape right after one denoiser call", xlabel="noise level t of the true clip", ylabel="share right", ylim=(-0.05, 1.05))
 ax.invert_xaxis()
 ax.legend(fontsize=8)
 plt.show()
 for t in levels:
-    print(f"t = {t}: shape right, model {model_grades[t]['shape']:.0%}, ideal {ideal_grades[t]['shape']:.0%}; colour model {model_grades[t]['color']:.0%}")
+    print(f"t = {t}: shape right, model {model_grades[t]['shape']:.1%}, ideal {ideal_grades[t]['shape']:.1%}; "
+          f"model colour {model_grades[t]['color']:.0%}, direction {model_grades[t]['direction']:.0%}")
+print(f"{len(grade_combos) * per_combo} clips per level: one clip is {1 / (len(grade_combos) * per_combo):.0%} (quick mode: read only the trend)")
 assert all(ideal_grades[t]["shape"] == 1.0 for t in levels), "knowing the caption, one step keeps every shape"
 assert all(model_grades[t]["color"] == 1.0 for t in levels), "colour survives a single step at every level"
 if not QUICK:  # 80 clips per level: the model loses shapes as the noise grows
@@ -679,12 +693,12 @@ On all 40 training combinations (2 clips each, `python -m scripts.measure_tiny_t
 | shape right, ideal denoiser (64 candidates) | 100 % | 100 % | 100 % | 100 % |
 | colour, direction right, shipped model | 100 %, 100 % | 100 %, 100 % | 100 %, 100 % | 100 %, 100 % |
 
-The ideal denoiser keeps every shape from a single step even at $t = 900$, where the clip is six
-times smaller than the noise: once the caption is known and the colour and motion pin down the
+The ideal denoiser keeps every shape from a single step even at $t = 900$, where the clip is
+6.4 times smaller than the noise: once the caption is known and the colour and motion pin down the
 place, the outline follows. The model's one-step estimate loses half of the shapes at $t = 900$ and
-a third at $t = 700$, where its colour and motion are perfect. Sampling then builds on these
-estimates, step after step, so the plain samples end up near the one-step figure at high noise
-(51 %).
+a third at $t = 700$, where its colour and motion are perfect. That is consistent with the plain
+samples' 51 % (50-56 % across the runs in this section, which differ in seeds and sampler code),
+as if sampling keeps what its early steps decided.
 
 Is the shape at least *there*, too weak to show? Guidance amplifies whatever the caption changes
 in the prediction, so push only along the shape: add
@@ -692,22 +706,26 @@ $w_s\,(c - \tfrac12(c_a + c_b))$ to the guided prediction, where $c$ is the pred
 caption and $c_a, c_b$ with the two other shapes in its place
 (`python -m scripts.measure_tiny_t2v --contrast-only`, 2 samples of each training combination,
 guidance 6): shape right on 56 / 55 / 52.5 / 50 % of 80 samples for $w_s$ = 0 / 3 / 6 / 12, while
-colour (100 / 97.5 / 89 / 84 %) and single objects (99 / 96 / 85 / 79 %) get worse. Shape does
-not rise (the differences are within one standard error, 5.5 points): there is no shape direction
-to amplify, what the shape word changes in the prediction is not an outline.
-One more training lever failed the same way (2026-12-06, this CPU): the target switched from
-$v$ to $x_0$ (`prediction_type="sample"`, no longer spending the network's 64 features on carrying
-the noise through to the output), 12 minutes (1,300 steps of 32 clips) continuing the shipped model:
-one-step shape 41 / 47.5 / 62.5 / 81 % at t = 900 / 700 / 500 / 300 (the table's clips), samples
-42.5 % shape and 64 % single objects (80 clips): worse, still paying for the change of target;
-not pursued (recipe `x0-cpu` with `--minutes 12`). And with every training step at the level where
-it loses the most ($t$ = 850-949, recipe `one-level-cpu`, 12 minutes, about 1,280 steps) the model
-drew 49 % of the shapes right in one step from $t = 900$ (46 % before; the ideal 100 %).
+colour (100 / 97.5 / 89 / 84 %) and one object (99 / 96 / 85 / 79 %) get worse. Shape does not rise
+(56 → 50 % is within the standard error of a difference of two 80-clip shares, about 8 points):
+amplifying what the shape word changes in the prediction does not give better outlines, it only
+breaks colours and objects.
+Two more training levers, 12 minutes each on this CPU, continuing the shipped model. The target
+switched from $v$ to $x_0$ (`prediction_type="sample"`; at high noise $v \approx \epsilon$, so a
+v-model spends features copying its input noise to its output, an $x_0$-model does not): one-step
+shape 41 / 47.5 / 62.5 / 81 % at t = 900 / 700 / 500 / 300 (the table's clips), samples 42.5 %
+shape and 64 % one object (80 clips), worse after 12 minutes (recipe `x0-cpu` with `--minutes 12`);
+switching the target mid-training is confounded, so this neither confirms nor rules out
+$x_0$-prediction. And with every training step at the level where
+it loses the most ($t$ = 850-949, recipe `one-level-cpu`, about 1,280 steps) the model drew 49 % of
+the shapes right in one step from $t = 900$ (46 % before; the ideal 100 %).
 
 Our reading: the model lacks room per token. With 2×2 patches on 8×8 latents a token covers an
-8×8-pixel area, and an object 8-10 px across falls on 1 to 4 tokens, each with 64 features (4 heads
-of 16) from which its part of the outline must come, decided by the word.
-A wider or finer-patched transformer, with GPU time to train it, is the next experiment.
+8×8-pixel area, and an object 8-10 px across falls on up to 9 tokens of a frame (usually 4), each
+with 64 features (4 heads of 16) from which its part of the outline must come, decided by the word.
+This is a hypothesis, not yet tested: a wider or finer-patched transformer, with GPU time to train
+it, is the next experiment (the one 5-minute trial of a wider model, in the card, never got past
+the direction plateau).
 """),
     md(r"""
 ## 10 · Exercises
@@ -758,12 +776,13 @@ tick("04", "04.approach-diffusion")
   learnt at high noise and only after a long plateau. Training there first, with a larger
   learning rate, made the shipped model listen.
 - The shape word is the open problem: about half the sampled shapes are right. SDEdit shows the
-  outline survives while it is visible (90 % from $s = 0.3$, 64 % from $s = 0.5$) and is rarely
-  taken from the word. One denoiser call from $t = 900$ keeps 46 % of the shapes where the ideal
-  denoiser (the posterior mean over clips of the caption) keeps all of them, and guidance along the
-  shape word adds nothing: the information is there, the model does not draw it. More training at
-  high or low noise, two more blocks or the $x_0$ target did not help, which points at too few
-  features per token.
+  outline survives while it is visible (90 % from $s = 0.3$, 64 % from $s = 0.5$) and is taken from
+  the word only about half the time (40-55 %, chance 33 %). One denoiser call from $t = 900$ keeps
+  46 % of the shapes where the ideal denoiser (the posterior mean over clips of the caption) keeps
+  all of them: the noisy clip plus the caption are enough, the model does not draw the outline.
+  Guidance along the shape word adds nothing. More training at high or low noise, two more blocks
+  or the $x_0$ target did not help, which leaves too few features per token as the main suspect
+  (untested).
 """),
     code(r"""
 from helpers.progress import tracker
