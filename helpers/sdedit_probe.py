@@ -26,7 +26,7 @@ import torch
 from einops import rearrange
 
 from .judge import analyse_clip, grade_clips
-from .latent_diffusion import flip_caption
+from .latent_diffusion import add_noise, flip_caption
 from .shapes import TRAIN_COMBOS, make_batch, parse_caption
 from .video import frames_to_pil, tensor_to_clips
 
@@ -102,6 +102,19 @@ def true_latents(pipe, captions: list[str], seed: int, batch: int = 40) -> torch
     return torch.cat(means) * pipe.vae.config.scaling_factor  # (N, c, F, h, w)
 
 
+def noised_latents(pipe, latents: torch.Tensor, t: int, seed: int) -> torch.Tensor:
+    """``latents (N, c, F, h, w)`` noised to timestep ``t`` with noise seeded by ``seed + t`` (the same noise for every caller)."""
+    noise = torch.randn(latents.shape, generator=torch.Generator().manual_seed(seed + t))  # (N, c, F, h, w)
+    return add_noise(pipe.scheduler, latents, noise, torch.full((len(latents),), t))[0]  # (N, c, F, h, w)
+
+
+def candidate_pools(pipe, captions: list[str], candidates: int, seed: int) -> dict[str, torch.Tensor]:
+    """``candidates`` fresh clips of each distinct caption, encoded: ``{caption: (K, c, F, h, w)}`` (the ideal denoiser's candidates)."""
+    unique = sorted(set(captions))
+    pool = true_latents(pipe, [c for c in unique for _ in range(candidates)], seed)  # (U * K, c, F, h, w)
+    return dict(zip(unique, pool.split(candidates)))
+
+
 def candidate_weights(zt: torch.Tensor, candidates: torch.Tensor, alpha_bar: torch.Tensor) -> torch.Tensor:
     """Posterior weights ``(K,)`` of ``candidates (K, c, F, h, w)`` given ``zt (c, F, h, w)``, all equally likely a priori:
     a softmax of ``-|z_t - alpha x0_k|^2 / 2 sigma^2``."""
@@ -137,16 +150,12 @@ def one_step_clips(pipe, captions: list[str], timesteps: list[int], seed: int = 
         raise ValueError(f"ideal_candidates must be >= 0, got {ideal_candidates}")
     latents = true_latents(pipe, captions, seed, batch)  # (N, c, F, h, w)
     scale = pipe.vae.config.scaling_factor
-    if ideal_candidates:
-        unique = sorted(set(captions))
-        pool = true_latents(pipe, [c for c in unique for _ in range(ideal_candidates)], seed + 1, batch)  # (U * K, c, F, h, w)
-        pools = dict(zip(unique, pool.split(ideal_candidates)))  # caption -> (K, c, F, h, w)
+    pools = candidate_pools(pipe, captions, ideal_candidates, seed + 1) if ideal_candidates else {}
     embeddings = pipe.encode_prompt(captions, do_classifier_free_guidance=False, device="cpu")[0]  # (N, L, D)
     result = {}
     for t in timesteps:
         alpha_bar = pipe.scheduler.alphas_cumprod[t]
-        noise = torch.randn(latents.shape, generator=torch.Generator().manual_seed(seed + t))  # (N, c, F, h, w)
-        zt = rearrange(alpha_bar.sqrt() * latents + (1 - alpha_bar).sqrt() * noise, "b c f h w -> b f c h w")  # (N, F, c, h, w)
+        zt = rearrange(noised_latents(pipe, latents, t, seed), "b c f h w -> b f c h w")  # (N, F, c, h, w)
         clips = []
         for i in range(0, len(captions), batch):
             z = zt[i : i + batch]

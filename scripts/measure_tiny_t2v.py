@@ -29,8 +29,10 @@ from helpers.autoencoder import FRAME_AUTOENCODER, encode_video, reconstruction_
 from helpers.latent_diffusion import TextToVideoDenoiser, caption_loss_gaps
 from helpers.model_files import folder_size_mb
 from helpers.runtime import DATA_DIR
-from helpers.sdedit_probe import candidate_weights, effective_candidates, one_step_grades, shape_recovery, true_latents, word_or_clip
-from helpers.shapes import TRAIN_COMBOS, make_batch
+from helpers.sdedit_probe import (
+    candidate_pools, candidate_weights, effective_candidates, noised_latents, one_step_grades, shape_recovery, true_latents, word_or_clip,
+)
+from helpers.shapes import SHAPES, TRAIN_COMBOS, caption_for, make_batch, parse_caption
 from helpers.t2v_quality import evaluate, sample_clips, time_default_clip
 
 
@@ -68,13 +70,10 @@ def sampler_sweep(pipe, clips_per_combo: int = 2, seed: int = 0) -> dict[str, di
     return {name: shape_numbers(sample_clips(pipe, captions, seed, **kwargs), captions) for name, kwargs in SAMPLERS.items()}
 
 
-SHAPES = ("circle", "square", "triangle")
-
-
 def other_shapes(caption: str) -> list[str]:
     """The caption with its shape word replaced by each of the two other shapes."""
-    words = caption.split()
-    return [" ".join([*words[:2], shape, *words[3:]]) for shape in SHAPES if shape != words[2]]
+    combo = parse_caption(caption)
+    return [caption_for(combo.color, shape, combo.direction) for shape in SHAPES if shape != combo.shape]
 
 
 @torch.no_grad()
@@ -132,14 +131,12 @@ def ideal_check(pipe, candidates: int = 1024, timesteps: list[int] = [900, 700],
 
     combos = [c for c in TRAIN_COMBOS if c.shape != "circle"][::3]
     captions = [c.caption for c in combos]
-    latents = true_latents(pipe, captions, seed)  # (N, c, F, h, w), the clips one_step_clips noises
-    order = sorted(captions)  # the candidates one_step_clips draws: K fresh clips of each caption, captions sorted
-    pools = dict(zip(order, true_latents(pipe, [c for c in order for _ in range(candidates)], seed + 1).split(candidates)))  # (K, c, F, h, w) each
+    latents = true_latents(pipe, captions, seed)  # (N, c, F, h, w): the clips, candidates and noise one_step_clips uses
+    pools = candidate_pools(pipe, captions, candidates, seed + 1)
     effective = {}
     for t in timesteps:
+        zt = noised_latents(pipe, latents, t, seed)  # (N, c, F, h, w)
         alpha_bar = pipe.scheduler.alphas_cumprod[t]
-        noise = torch.randn(latents.shape, generator=torch.Generator().manual_seed(seed + t))  # the same noise as one_step_clips
-        zt = alpha_bar.sqrt() * latents + (1 - alpha_bar).sqrt() * noise  # (N, c, F, h, w)
         counts = [effective_candidates(candidate_weights(z, pools[c], alpha_bar)) for z, c in zip(zt, captions)]
         effective[t] = [round(min(counts), 1), round(statistics.median(counts), 1), round(max(counts), 1)]
     return {"clips": len(captions), "effective_candidates_min_median_max": effective,
