@@ -51,15 +51,48 @@ def make_scheduler(prediction_type: str = "v_prediction", num_train_timesteps: i
     )
 
 
-def add_noise(scheduler, z0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Noisy latents ``z_t`` and the training target, both ``(B, c, F, h, w)``, for timesteps ``t (B,)``."""
+def add_noise(scheduler, z0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor, target_z0: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Noisy latents ``z_t`` and the training target, both ``(B, c, F, h, w)``, for timesteps ``t (B,)``.
+
+    With ``target_z0`` (e.g. the posterior mean, :func:`posterior_targets`) the target is the one that
+    clean clip implies for the same ``z_t``: its noise is ``(z_t - alpha z0') / sigma``.
+    """
     abar = scheduler.alphas_cumprod.to(z0.device)[t].float().view(-1, 1, 1, 1, 1)  # (B, 1, 1, 1, 1)
     zt = abar.sqrt() * z0 + (1 - abar).sqrt() * noise  # (B, c, F, h, w)
+    if target_z0 is not None:
+        z0, noise = target_z0, (zt - abar.sqrt() * target_z0) / (1 - abar).sqrt()  # (B, c, F, h, w)
     kind = scheduler.config.prediction_type
     target = {"epsilon": noise, "sample": z0}.get(kind)
     if target is None:  # v_prediction
         target = abar.sqrt() * noise - (1 - abar).sqrt() * z0  # (B, c, F, h, w)
     return zt, target
+
+
+def candidate_weights(zt: torch.Tensor, candidates: torch.Tensor, alpha_bar: torch.Tensor) -> torch.Tensor:
+    """Posterior weights ``(K,)`` of ``candidates (K, c, F, h, w)`` given ``zt (c, F, h, w)``, all equally likely a priori:
+    a softmax of ``-|z_t - alpha x0_k|^2 / 2 sigma^2``."""
+    alpha, sigma2 = alpha_bar.sqrt(), 1 - alpha_bar
+    flat, z = candidates.flatten(1), zt.flatten()  # (K, D), (D,)
+    # |z_t - alpha x0_k|^2 expanded, with no (K, D) temporary (a pool of every cached clip is hundreds of MB)
+    dist2 = z.pow(2).sum() - 2 * alpha * (flat @ z) + alpha**2 * torch.linalg.vector_norm(flat, dim=1).pow(2)  # (K,)
+    return torch.softmax(-dist2 / (2 * sigma2), dim=0)  # (K,)
+
+
+def ideal_clean_estimate(zt: torch.Tensor, candidates: torch.Tensor, alpha_bar: torch.Tensor) -> torch.Tensor:
+    """The best possible ``x0_hat`` given ``zt (c, F, h, w)`` when the clean clip is one of ``candidates (K, c, F, h, w)``, equally likely:
+    their average weighted by :func:`candidate_weights` (the posterior mean)."""
+    weights = candidate_weights(zt, candidates, alpha_bar)  # (K,)
+    weights = torch.where(weights > weights.max() * 1e-12, weights, 0)  # no subnormal floats: they make the product 10x slower on a CPU
+    return (weights @ candidates.flatten(1)).view(zt.shape)  # (c, F, h, w)
+
+
+@torch.no_grad()
+def posterior_targets(z0: torch.Tensor, noise: torch.Tensor, alpha_bar: torch.Tensor, pools: list[torch.Tensor]) -> torch.Tensor:
+    """Stable-target-field targets (Xu et al. 2023, arXiv 2302.00670): for each clip of ``z0 (B, c, F, h, w)`` noised
+    with ``noise`` to ``alpha_bar (B,)``, the posterior mean of the clean clip over ``pools[i] (K_i, c, F, h, w)``
+    (the clips that share its caption, itself among them): the expected target, without the noise of one sample."""
+    zt = alpha_bar.sqrt().view(-1, 1, 1, 1, 1) * z0 + (1 - alpha_bar).sqrt().view(-1, 1, 1, 1, 1) * noise  # (B, c, F, h, w)
+    return torch.stack([ideal_clean_estimate(zt[i], pool, alpha_bar[i]) for i, pool in enumerate(pools)])  # (B, c, F, h, w)
 
 
 def drop_captions(input_ids: torch.Tensor, empty_ids: torch.Tensor, p: float, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -102,9 +135,10 @@ class TextToVideoDenoiser(nn.Module):
         """True for a diffusion transformer of the CogVideoX kind (its input is ``(B, F, c, h, w)``)."""
         return type(self.unet).__name__ == "CogVideoXTransformer3DModel"
 
-    def forward(self, z0: torch.Tensor, input_ids: torch.Tensor, t: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
-        """Per-clip mean squared error ``(B,)`` at timesteps ``t (B,)`` with the given ``noise`` (the training loss)."""
-        zt, target = add_noise(self.scheduler, z0, noise, t)
+    def forward(self, z0: torch.Tensor, input_ids: torch.Tensor, t: torch.Tensor, noise: torch.Tensor, target_z0: torch.Tensor | None = None) -> torch.Tensor:
+        """Per-clip mean squared error ``(B,)`` at timesteps ``t (B,)`` with the given ``noise`` (the training loss;
+        ``target_z0``: regress on the target of that clean clip instead, see :func:`add_noise`)."""
+        zt, target = add_noise(self.scheduler, z0, noise, t, target_z0)
         pred = self.predict(zt, t, input_ids)  # (B, c, F, h, w)
         return (pred.float() - target.float()).pow(2).mean(dim=(1, 2, 3, 4))  # (B,)
 
@@ -176,5 +210,6 @@ def sample_timesteps(batch: int, num_train_timesteps: int, generator: torch.Gene
 
 def t2v_loss(model: TextToVideoDenoiser, batch: dict) -> tuple[torch.Tensor, dict[str, float]]:
     """The trainer's loss: ``batch`` holds ``latents (B, c, F, h, w)``, ``input_ids (B, L)`` (already dropped), ``t (B,)``, ``noise``."""
-    losses = model(batch["latents"], batch["input_ids"], batch["t"], batch["noise"])  # (B,)
+    extra = {"target_z0": batch["target_latents"]} if "target_latents" in batch else {}  # posterior targets (models that take them)
+    losses = model(batch["latents"], batch["input_ids"], batch["t"], batch["noise"], **extra)  # (B,)
     return losses.mean(), {}

@@ -26,7 +26,7 @@ import torch
 from einops import rearrange
 
 from .judge import analyse_clip, grade_clips
-from .latent_diffusion import add_noise, flip_caption
+from .latent_diffusion import add_noise, candidate_weights, flip_caption, ideal_clean_estimate
 from .shapes import TRAIN_COMBOS, make_batch, parse_caption
 from .video import frames_to_pil, tensor_to_clips
 
@@ -115,23 +115,9 @@ def candidate_pools(pipe, captions: list[str], candidates: int, seed: int) -> di
     return dict(zip(unique, pool.split(candidates)))
 
 
-def candidate_weights(zt: torch.Tensor, candidates: torch.Tensor, alpha_bar: torch.Tensor) -> torch.Tensor:
-    """Posterior weights ``(K,)`` of ``candidates (K, c, F, h, w)`` given ``zt (c, F, h, w)``, all equally likely a priori:
-    a softmax of ``-|z_t - alpha x0_k|^2 / 2 sigma^2``."""
-    alpha, sigma2 = alpha_bar.sqrt(), 1 - alpha_bar
-    dist2 = (zt.unsqueeze(0) - alpha * candidates).pow(2).flatten(1).sum(1)  # (K,)
-    return torch.softmax(-dist2 / (2 * sigma2), dim=0)  # (K,)
-
-
 def effective_candidates(weights: torch.Tensor) -> float:
     """How many candidates the weights ``(K,)`` average over: ``1 / sum w_k^2`` (1: one candidate, K: all equally)."""
     return float(1 / weights.pow(2).sum())
-
-
-def ideal_clean_estimate(zt: torch.Tensor, candidates: torch.Tensor, alpha_bar: torch.Tensor) -> torch.Tensor:
-    """The best possible ``x0_hat`` given ``zt (c, F, h, w)`` when the clean clip is one of ``candidates (K, c, F, h, w)``, equally likely:
-    their average weighted by :func:`candidate_weights` (the posterior mean)."""
-    return torch.einsum("k,k...->...", candidate_weights(zt, candidates, alpha_bar), candidates)  # (c, F, h, w)
 
 
 @torch.no_grad()

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.latent_diffusion import add_noise, caption_loss_gaps, drop_captions, flip_caption, make_scheduler, sample_timesteps
+from helpers.latent_diffusion import add_noise, caption_loss_gaps, drop_captions, flip_caption, make_scheduler, posterior_targets, sample_timesteps
 from helpers.shapes import parse_caption
 
 
@@ -78,3 +78,25 @@ def test_caption_loss_gaps_see_only_the_words_the_model_reads():
         assert np.all(gaps["color"] != 0.0)
     with pytest.raises(ValueError, match="captions"):
         caption_loss_gaps(model, clips, captions[:3], [999])
+
+
+@pytest.mark.parametrize("prediction_type", ["v_prediction", "epsilon", "sample"])
+def test_posterior_targets_span_the_sample_itself_to_the_pool_mean(prediction_type):
+    scheduler = make_scheduler(prediction_type)
+    gen = torch.Generator().manual_seed(0)
+    pool = torch.randn(5, 2, 3, 4, 4, generator=gen)  # (K, c, F, h, w)
+    z0, noise = pool[[1, 3]], torch.randn(2, 2, 3, 4, 4, generator=gen)  # (B, c, F, h, w)
+    t = torch.tensor([0, 999] if prediction_type != "epsilon" else [0, 998])
+    alpha_bar = scheduler.alphas_cumprod[t].float()
+    target_z0 = posterior_targets(z0, noise, alpha_bar, [pool, pool])
+    torch.testing.assert_close(target_z0[0], z0[0], atol=1e-4, rtol=0)  # nearly clean: the clip itself
+    if prediction_type != "epsilon":  # pure noise: nothing to tell the clips apart, their mean
+        torch.testing.assert_close(target_z0[1], pool.mean(0))
+    zt, plain = add_noise(scheduler, z0, noise, t)
+    zt_same, posterior = add_noise(scheduler, z0, noise, t, target_z0)
+    torch.testing.assert_close(zt_same, zt)  # the input is unchanged, only the target moves
+    torch.testing.assert_close(posterior[0], plain[0], atol=2e-2, rtol=0)
+    expected = {"sample": target_z0[1], "v_prediction": -target_z0[1]}.get(prediction_type)
+    if expected is not None:
+        torch.testing.assert_close(posterior[1], expected)
+

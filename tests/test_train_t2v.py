@@ -78,6 +78,30 @@ def test_resume_continues_from_the_checkpoint(trained, tmp_path):
     assert second["history"][:4] == first["history"]
 
 
+def test_cached_latents_are_reused_only_with_the_same_autoencoder(trained, tmp_path, monkeypatch):
+    import shutil
+
+    import helpers.train_t2v as train_t2v
+    from diffusers import AutoencoderKL
+
+    out, _ = trained
+    cache = out / "work" / "latents-1-seed0.safetensors"
+    assert cache.exists()  # the first run left its latents in the work folder
+    shutil.copy(cache, tmp_path / cache.name)
+    encoded, original = [], train_t2v.cache_latents
+    monkeypatch.setattr(train_t2v, "cache_latents", lambda *a, **k: encoded.append(1) or original(*a, **k))
+    cfg = replace(micro_config(steps=1), pure_noise=None, gap_every=0)
+    run(cfg, tmp_path / "pipe", vae_path=str(out / "work" / "frame_vae"), work_dir=tmp_path, progress=False)
+    assert encoded == []  # same autoencoder: no rendering or encoding
+    other = AutoencoderKL.from_pretrained(out / "work" / "frame_vae")
+    with torch.no_grad():
+        other.decoder.conv_out.bias.add_(1.0)
+    other.save_pretrained(tmp_path / "other_vae")
+    run(cfg, tmp_path / "pipe2", vae_path=str(tmp_path / "other_vae"), work_dir=tmp_path / "w2", progress=False)
+    run(cfg, tmp_path / "pipe3", vae_path=str(out / "work" / "frame_vae"), work_dir=tmp_path / "w2", progress=False)
+    assert encoded == [1, 1]  # a cache from another autoencoder is encoded again
+
+
 def test_config_fails_loudly():
     with pytest.raises(ValueError, match="one entry per level"):
         UNetConfig(block_out_channels=(8, 16, 32))
@@ -167,12 +191,16 @@ def test_a_noise_band_puts_that_share_of_each_batch_in_the_band():
 def test_recipes_continue_a_saved_pipeline_at_every_noise_level():
     from helpers.train_t2v import RECIPES
 
-    assert list(RECIPES) == ["continue-cpu", "continue-gpu", "band-cpu", "band-low-cpu", "deepen-cpu", "x0-cpu", "one-level-cpu"]
+    assert list(RECIPES) == ["continue-cpu", "continue-gpu", "band-cpu", "band-low-cpu", "deepen-cpu", "x0-cpu", "one-level-cpu",
+                             "posterior-one-level-cpu"]
     for cfg in RECIPES.values():
         assert cfg.pure_noise is None and cfg.denoiser == "dit"
-    assert all(cfg.high_noise_share == 0.1 for name, cfg in RECIPES.items() if name != "one-level-cpu")
-    one_level = RECIPES["one-level-cpu"]
-    assert one_level.high_noise_share == 0.0 and one_level.noise_band == (850, 950) and one_level.noise_band_share == 1.0
+    one_levels = ["one-level-cpu", "posterior-one-level-cpu"]
+    assert all(cfg.high_noise_share == 0.1 for name, cfg in RECIPES.items() if name not in one_levels)
+    for name in one_levels:
+        one_level = RECIPES[name]
+        assert one_level.high_noise_share == 0.0 and one_level.noise_band == (850, 950) and one_level.noise_band_share == 1.0
+    assert [name for name, cfg in RECIPES.items() if cfg.posterior_target] == ["posterior-one-level-cpu"]
     assert RECIPES["continue-gpu"].batch_size == 128 and RECIPES["continue-gpu"].train.lr == 1e-3
     assert RECIPES["continue-gpu"].noise_band is None and RECIPES["band-cpu"].noise_band == (700, 1000)
     assert RECIPES["band-cpu"].noise_band_share == 0.5 and RECIPES["band-low-cpu"].noise_band == (100, 500)
@@ -198,3 +226,25 @@ def test_deepen_continues_a_saved_pipeline_with_more_blocks(trained, tmp_path):
     assert config["num_layers"] == 3  # micro_config's 1 + 2 new
     with pytest.raises(ValueError, match="needs --init"):
         run(cfg, tmp_path / "unused", progress=False)
+
+
+def test_posterior_target_batches_hold_the_mean_over_each_captions_clips():
+    from helpers.latent_diffusion import ideal_clean_estimate
+
+    cfg = replace(micro_config(), clips_per_combo=3, batch_size=8, caption_dropout=0.5, posterior_target=True)
+    model = build_denoiser(cfg)
+    latents = torch.randn(6, 4, 16, 8, 8)  # two captions, 3 clips each
+    ids = torch.stack([torch.full((COGVIDEOX_TEXT_LENGTH,), i // 3 + 5) for i in range(6)])  # (6, L)
+    with pytest.raises(ValueError, match="alphas_cumprod"):
+        make_batch_fn(latents, ids, model.empty_ids(), cfg, 1000)
+    alphas = model.scheduler.alphas_cumprod
+    batch = make_batch_fn(latents, ids, model.empty_ids(), cfg, 1000, alphas_cumprod=alphas)(3)
+    dropped = (batch["input_ids"] == model.empty_ids()).all(dim=1)
+    assert 0 < dropped.sum() < cfg.batch_size  # both kinds of rows in this batch
+    for i in range(cfg.batch_size):
+        start = int(batch["latents"][i].sub(latents).flatten(1).abs().sum(1).argmin()) // 3 * 3
+        pool = latents if dropped[i] else latents[start : start + 3]
+        abar = alphas[batch["t"][i]].float()
+        zt = abar.sqrt() * batch["latents"][i] + (1 - abar).sqrt() * batch["noise"][i]
+        torch.testing.assert_close(batch["target_latents"][i], ideal_clean_estimate(zt, pool, abar))
+
