@@ -79,49 +79,6 @@ class T2VConfig:
             raise ValueError(f"the dit denoiser needs text.max_length {COGVIDEOX_TEXT_LENGTH} (CogVideoXPipeline's), got {self.text.max_length}")
 
 
-def continuation(batch_size: int, lr: float, steps: int, ema_decay: float, clips_per_combo: int = 100,
-                 noise_band: tuple[int, int] | None = None, noise_band_share: float = 0.0) -> T2VConfig:
-    """A later stage of the shipped recipe: every noise level, a tenth of each batch at pure noise, no phase 1
-    (optionally ``noise_band_share`` of each batch drawn from the timesteps ``noise_band``).
-
-    Run it on a saved pipeline with ``run(cfg, out, init_from=<pipeline>, causal_vae_path=<pipeline>/vae)``.
-    """
-    train_cfg = TrainConfig(steps=steps, lr=lr, ema_decay=ema_decay, warmup_steps=100 if batch_size > 32 else 50, log_every=100)
-    return T2VConfig(batch_size=batch_size, clips_per_combo=clips_per_combo, high_noise_share=0.1, pure_noise=None, train=train_cfg, gap_every=500,
-                     noise_band=noise_band, noise_band_share=noise_band_share)
-
-
-#: the stages after phases 1 and 2 (``T2VConfig()``), in order; ``--recipe NAME --init <previous stage's pipeline>``
-RECIPES: dict[str, T2VConfig] = {
-    # on the 2-core CPU: 2,535 of these 3,600 steps ran (26 min) before the session ended; the card says so
-    "continue-cpu": continuation(batch_size=32, lr=5e-4, steps=3600, ema_decay=0.998),
-    # on one H100 (5 min wall, the GPU shared by three runs; ~98 min of the 2-core CPU at 0.42 s per 32 clips)
-    "continue-gpu": continuation(batch_size=128, lr=1e-3, steps=3500, ema_decay=0.999, clips_per_combo=300),
-    # an experiment on the shipped model, not shipped: half of each batch at t in [700, 1000), where the shape
-    # word's loss gap peaks; with --minutes 35 on the 2-core CPU (2,150 steps) shape stayed at 54 % (was 51 %)
-    "band-cpu": continuation(batch_size=32, lr=5e-4, steps=4000, ema_decay=0.998, noise_band=(700, 1000), noise_band_share=0.5),
-    # the same at t in [100, 500), where denoising part-noised true clips loses the shape (measure_tiny_t2v
-    # --recovery-only); with --minutes 40 (1,930 steps): shape 56 % (51 %), recovery from t ~ 500 70 % (64 %)
-    "band-low-cpu": continuation(batch_size=32, lr=5e-4, steps=4000, ema_decay=0.998, noise_band=(100, 500), noise_band_share=0.5),
-    # more depth: two zero-gated blocks after the trained three (5 x 64 features, 525 k parameters); 4,000 steps,
-    # 57 min on the 2-core CPU: shape 47.5 % of 160 clips (shipped 51 %), 1.3-1.5 s per clip (0.95 s); not shipped
-    "deepen-cpu": replace(continuation(batch_size=32, lr=1e-3, steps=4000, ema_decay=0.998), deepen_to=5),
-    # the clean clip as the target instead of v (no noise to carry through the 64 features to the output); with --minutes 12
-    # on the 2-core CPU (1,300 steps): one-step shape 41-81 % at t = 900-300 (shipped 46-90 %), samples 42.5 % shape, 64 % one object; not shipped
-    "x0-cpu": replace(continuation(batch_size=32, lr=1e-3, steps=6000, ema_decay=0.995), prediction_type="sample"),
-    # a probe, not a candidate: every step at t in [850, 950), to see whether this model can draw the outline at one
-    # high noise level when it spends all its training there; with --minutes 12 (about 1,280 steps): one-step shape
-    # at t = 900 49 % (shipped 46 %, the ideal denoiser 100 %)
-    "one-level-cpu": replace(continuation(batch_size=32, lr=1e-3, steps=3000, ema_decay=0.995, noise_band=(850, 950), noise_band_share=1.0),
-                             high_noise_share=0.0),
-    # the same probe with a noise-free target, the posterior mean over the caption's cached clips (a stable target field):
-    # with --minutes 12 --clips-per-combo 300 (684 steps) the loss fell from 0.046 to 0.035 and one-step shape at t = 900
-    # stayed at 49 %: the noise of one clip's target is not what holds the model back
-    "posterior-one-level-cpu": replace(continuation(batch_size=32, lr=1e-3, steps=3000, ema_decay=0.995, noise_band=(850, 950), noise_band_share=1.0),
-                                       high_noise_share=0.0, posterior_target=True),
-}
-
-
 def build_denoiser(cfg: T2VConfig) -> TextToVideoDenoiser:
     """Fresh denoiser (DiT or UNet3D) + text encoder + tokenizer + scheduler, bundled for training."""
     tokenizer = build_tokenizer(max_length=cfg.text.max_length)
@@ -287,6 +244,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--init", default=None, help="a saved pipeline folder whose UNet and text encoder to continue from")
     parser.add_argument("--minutes", type=float, default=None, help="time limit for the denoiser training")
     parser.add_argument("--causal-vae", default=None, help="an AutoencoderKLCogVideoX folder to reuse instead of distilling one")
+    from .t2v_recipes import RECIPES
+
     parser.add_argument("--recipe", default=None, choices=sorted(RECIPES), help="a later stage of the shipped recipe (with --init)")
     args = parser.parse_args(argv)
     if args.recipe and not args.init:

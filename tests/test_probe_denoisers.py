@@ -27,3 +27,14 @@ def test_zero_input_ignores_the_noisy_clip():
     with torch.no_grad():
         a, b = model.predict(torch.randn(1, *SHAPE), t, ids), model.predict(torch.randn(1, *SHAPE), t, ids)
     assert torch.equal(a, b)
+
+
+def test_few_captions_trains_the_shipped_model_on_those_captions_and_grades_them_before_and_after():
+    from scripts.probe_denoisers import few_captions
+
+    captions = ["a red square moving left", "a red circle moving left"]
+    out = few_captions(captions, minutes=0.03, clips=2, test_clips=1, log_every=1)
+    assert out["captions"] == captions and out["steps"] >= 1
+    for grades in (out["before"], out["after"]):
+        assert set(grades) == {900, 700} and all(rate in (0.0, 0.5, 1.0) for rate in grades.values())  # one clip per caption and level
+    assert all(loss > 0 for loss in out["loss"])

@@ -188,28 +188,6 @@ def test_a_noise_band_puts_that_share_of_each_batch_in_the_band():
     assert 0.55 < (t >= 700).float().mean() < 0.75  # half in the band + 30 % of the uniform half
 
 
-def test_recipes_continue_a_saved_pipeline_at_every_noise_level():
-    from helpers.train_t2v import RECIPES
-
-    assert list(RECIPES) == ["continue-cpu", "continue-gpu", "band-cpu", "band-low-cpu", "deepen-cpu", "x0-cpu", "one-level-cpu",
-                             "posterior-one-level-cpu"]
-    for cfg in RECIPES.values():
-        assert cfg.pure_noise is None and cfg.denoiser == "dit"
-    one_levels = ["one-level-cpu", "posterior-one-level-cpu"]
-    assert all(cfg.high_noise_share == 0.1 for name, cfg in RECIPES.items() if name not in one_levels)
-    for name in one_levels:
-        one_level = RECIPES[name]
-        assert one_level.high_noise_share == 0.0 and one_level.noise_band == (850, 950) and one_level.noise_band_share == 1.0
-    assert [name for name, cfg in RECIPES.items() if cfg.posterior_target] == ["posterior-one-level-cpu"]
-    assert RECIPES["continue-gpu"].batch_size == 128 and RECIPES["continue-gpu"].train.lr == 1e-3
-    assert RECIPES["continue-gpu"].noise_band is None and RECIPES["band-cpu"].noise_band == (700, 1000)
-    assert RECIPES["band-cpu"].noise_band_share == 0.5 and RECIPES["band-low-cpu"].noise_band == (100, 500)
-    assert RECIPES["deepen-cpu"].deepen_to == 5 and all(RECIPES[name].deepen_to is None for name in list(RECIPES)[:4])
-    assert RECIPES["x0-cpu"].prediction_type == "sample" and all(RECIPES[name].prediction_type == "v_prediction" for name in list(RECIPES)[:5])
-    with pytest.raises(SystemExit):  # a recipe continues a pipeline: --init is required
-        main(["--recipe", "continue-gpu", "--out", "unused"])
-
-
 def test_a_continuation_can_change_the_prediction_target(trained, tmp_path):
     out, _ = trained
     cfg = replace(micro_config(steps=2), pure_noise=None, prediction_type="sample")

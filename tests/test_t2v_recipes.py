@@ -1,0 +1,35 @@
+"""helpers.t2v_recipes: the named stages and experiments after the shipped recipe's two phases."""
+
+import pytest
+
+from helpers.t2v_recipes import RECIPES, continuation
+from helpers.train_t2v import main
+
+
+def test_recipes_continue_a_saved_pipeline_at_every_noise_level():
+    assert list(RECIPES) == ["continue-cpu", "continue-gpu", "band-cpu", "band-low-cpu", "deepen-cpu", "x0-cpu", "one-level-cpu",
+                             "posterior-one-level-cpu"]
+    for cfg in RECIPES.values():
+        assert cfg.pure_noise is None and cfg.denoiser == "dit"
+    one_levels = ["one-level-cpu", "posterior-one-level-cpu"]
+    assert all(cfg.high_noise_share == 0.1 for name, cfg in RECIPES.items() if name not in one_levels)
+    for name in one_levels:
+        one_level = RECIPES[name]
+        assert one_level.high_noise_share == 0.0 and one_level.noise_band == (850, 950) and one_level.noise_band_share == 1.0
+    assert [name for name, cfg in RECIPES.items() if cfg.posterior_target] == ["posterior-one-level-cpu"]
+    assert RECIPES["continue-gpu"].batch_size == 128 and RECIPES["continue-gpu"].train.lr == 1e-3
+    assert RECIPES["continue-gpu"].noise_band is None and RECIPES["band-cpu"].noise_band == (700, 1000)
+    assert RECIPES["band-cpu"].noise_band_share == 0.5 and RECIPES["band-low-cpu"].noise_band == (100, 500)
+    assert RECIPES["deepen-cpu"].deepen_to == 5 and all(RECIPES[name].deepen_to is None for name in list(RECIPES)[:4])
+    assert RECIPES["x0-cpu"].prediction_type == "sample" and all(RECIPES[name].prediction_type == "v_prediction" for name in list(RECIPES)[:5])
+
+
+def test_a_continuation_has_no_pure_noise_phase_and_warms_up_longer_for_big_batches():
+    small, big = continuation(32, 5e-4, 100, 0.998), continuation(128, 1e-3, 100, 0.999, noise_band=(0, 10), noise_band_share=0.5)
+    assert small.pure_noise is None and small.high_noise_share == 0.1 and small.train.warmup_steps == 50
+    assert big.train.warmup_steps == 100 and big.noise_band == (0, 10) and big.noise_band_share == 0.5
+
+
+def test_a_recipe_needs_the_pipeline_it_continues():
+    with pytest.raises(SystemExit):  # --init is required
+        main(["--recipe", "continue-gpu", "--out", "unused"])
