@@ -101,11 +101,14 @@ def build(kind: str, cfg: T2VConfig, latent_shape: tuple[int, ...], zero_input: 
     return model
 
 
-def few_captions(captions: list[str], minutes: float, folder: str = "data/tiny-t2v", clips: int = 300, test_clips: int = 40, log_every: int = 50) -> dict:
+def few_captions(captions: list[str], minutes: float, folder: str = "data/tiny-t2v", clips: int = 300, test_clips: int = 40, log_every: int = 50,
+                 heads: int | None = None) -> dict:
     """Continue the shipped model on ``captions`` alone at t = 850-949 with the noise-free posterior target; shape right in
     one-step estimates from fresh clips of them at t = 900 / 700, before and after (``helpers.sdedit_probe.one_step_grades``,
     ``test_clips`` per caption). One caption, then three that differ only in the shape word, then all 40 (recipe
-    ``posterior-one-level-cpu``): where the outline stops being learnt says whether the word or the room is missing."""
+    ``posterior-one-level-cpu``): where the outline stops being learnt says whether the word or the room is missing.
+    ``heads``: start instead from a fresh transformer of ``heads`` x 16 features (the shipped one's depth and patches), to
+    compare widths on the same few captions from scratch."""
     from dataclasses import replace
 
     from diffusers import AutoencoderKL, DiffusionPipeline
@@ -115,9 +118,15 @@ def few_captions(captions: list[str], minutes: float, folder: str = "data/tiny-t
 
     combos = [parse_caption(c) for c in captions]
     pipe = DiffusionPipeline.from_pretrained(folder)
+    if heads:
+        from diffusers import CogVideoXTransformer3DModel
+
+        torch.manual_seed(0)
+        config = {k: v for k, v in pipe.transformer.config.items() if not k.startswith("_")}
+        pipe = DiffusionPipeline.from_pretrained(folder, transformer=CogVideoXTransformer3DModel(**{**config, "num_attention_heads": heads}))
     pipe.set_progress_bar_config(disable=True)
     grade = lambda: {t: round(g["shape"], 3) for t, g in one_step_grades(pipe, [900, 700], clips_per_combo=test_clips, combos=combos).items()}  # noqa: E731
-    out = {"captions": captions, "before": grade()}
+    out = {"captions": captions, "heads": heads or pipe.transformer.config.num_attention_heads, "before": grade()}
     print(out, flush=True)
     vae = AutoencoderKL.from_pretrained(FRAME_AUTOENCODER).eval()
     latents, train_captions = cache_latents(vae, combos, clips, 0, torch.device("cpu"))  # (captions * clips, c, F, h, w)
@@ -136,6 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("kind", choices=["unet3d", "motion", "dit", "linear", "ideal", "few-captions"])
     parser.add_argument("--caption", action="append", help="few-captions: a caption to learn (repeat the option for more)")
+    parser.add_argument("--heads", type=int, default=None, help="few-captions: a fresh transformer of this many heads of 16 features")
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--high-noise-share", type=float, default=0.5)
     parser.add_argument("--zero-input", action="store_true", help="feed zeros instead of the noisy latents")
@@ -145,7 +155,7 @@ def main(argv: list[str] | None = None) -> None:
         print({k: round(v, 4) for k, v in ideal_gaps().items()})
         return
     if args.kind == "few-captions":
-        print(few_captions(args.caption or ["a red square moving left"], args.minutes), flush=True)
+        print(few_captions(args.caption or ["a red square moving left"], args.minutes, heads=args.heads), flush=True)
         return
     from diffusers import AutoencoderKL
 

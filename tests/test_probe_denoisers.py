@@ -38,3 +38,10 @@ def test_few_captions_trains_the_shipped_model_on_those_captions_and_grades_them
     for grades in (out["before"], out["after"]):
         assert set(grades) == {900, 700} and all(rate in (0.0, 0.5, 1.0) for rate in grades.values())  # one clip per caption and level
     assert all(loss > 0 for loss in out["loss"])
+
+
+def test_few_captions_can_start_from_a_fresh_wider_transformer():
+    from scripts.probe_denoisers import few_captions
+
+    out = few_captions(["a red square moving left"], minutes=0.02, clips=2, test_clips=1, log_every=1, heads=5)
+    assert out["heads"] == 5 and out["steps"] >= 1 and set(out["after"]) == {900, 700}
