@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> None:
     latents, captions = cache_latents(vae, TRAIN_COMBOS, cfg.clips_per_combo, 0, torch.device("cpu"))  # (N, c, F, h, w)
     model = build(args.kind, cfg, tuple(latents.shape[1:]), args.zero_input)
     print(f"{args.kind}: {sum(p.numel() for p in model.unet.parameters()):,} parameters", flush=True)
-    batch_fn = make_batch_fn(latents, tokenize(model.tokenizer, train_captions), model.empty_ids(), cfg, 1000)
+    batch_fn = make_batch_fn(latents, tokenize(model.tokenizer, captions), model.empty_ids(), cfg, 1000)
     probe = latents[:: cfg.clips_per_combo], captions[:: cfg.clips_per_combo]
 
     def on_log(step: int, row: dict) -> None:

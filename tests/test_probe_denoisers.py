@@ -45,3 +45,15 @@ def test_few_captions_can_start_from_a_fresh_wider_transformer():
 
     out = few_captions(["a red square moving left"], minutes=0.02, clips=2, test_clips=1, log_every=1, heads=5)
     assert out["heads"] == 5 and out["steps"] >= 1 and set(out["after"]) == {900, 700}
+
+
+def test_main_trains_a_probe_and_prints_its_gaps(monkeypatch, capsys):
+    from dataclasses import replace
+
+    import scripts.probe_denoisers as probe_denoisers
+
+    original = probe_denoisers.probe_config
+    monkeypatch.setattr(probe_denoisers, "probe_config", lambda share: replace(original(share), clips_per_combo=1, batch_size=2))
+    probe_denoisers.main(["linear", "--minutes", "0.01"])
+    out = capsys.readouterr().out
+    assert "linear:" in out and "parameters" in out
