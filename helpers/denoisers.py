@@ -102,3 +102,16 @@ def deepen_transformer(transformer, num_layers: int):
                 norm.linear.weight.data[gate] = 0.0
                 norm.linear.bias.data[gate] = 0.0
     return deeper.to(dtype=next(transformer.parameters()).dtype)
+
+
+def fresh_transformer(folder, num_attention_heads: int):
+    """An untrained ``CogVideoXTransformer3DModel`` with the config saved in ``folder/transformer`` (depth, patches,
+    positions, text width) but ``num_attention_heads`` heads: the same model, wider or narrower, before training."""
+    from pathlib import Path
+
+    from diffusers import CogVideoXTransformer3DModel
+
+    if num_attention_heads < 1:
+        raise ValueError(f"num_attention_heads must be >= 1, got {num_attention_heads}")
+    config = CogVideoXTransformer3DModel.load_config(Path(folder) / "transformer")
+    return CogVideoXTransformer3DModel.from_config({**config, "num_attention_heads": num_attention_heads})

@@ -26,6 +26,7 @@ from pathlib import Path
 import torch
 
 from helpers.autoencoder import FRAME_AUTOENCODER, encode_video, reconstruction_grades
+from helpers.denoisers import fresh_transformer
 from helpers.latent_diffusion import TextToVideoDenoiser, caption_loss_gaps
 from helpers.model_files import folder_size_mb
 from helpers.runtime import DATA_DIR
@@ -147,15 +148,14 @@ def ideal_check(pipe, candidates: int = 1024, timesteps: list[int] = [900, 700],
 def width_costs(folder: str | Path, heads: tuple[int, ...] = (4, 5, 6), repeats: int = 3) -> dict[str, float]:
     """Median seconds per clip at the pipeline's defaults with its transformer replaced by a fresh one of
     ``heads`` x 16 features (same depth and patches): what a wider model would cost to sample, before any training."""
-    from diffusers import CogVideoXTransformer3DModel, DiffusionPipeline
+    from diffusers import DiffusionPipeline
 
-    config = {k: v for k, v in DiffusionPipeline.from_pretrained(folder).transformer.config.items() if not k.startswith("_")}
     result = {}
     for h in heads:
-        transformer = CogVideoXTransformer3DModel(**{**config, "num_attention_heads": h}).eval()
+        transformer = fresh_transformer(folder, h).eval()
         pipe = DiffusionPipeline.from_pretrained(folder, transformer=transformer)
         pipe.set_progress_bar_config(disable=True)
-        result[f"{config['num_layers']} x {h * config['attention_head_dim']}"] = round(time_default_clip(pipe, repeats)[0], 3)
+        result[f"{transformer.config.num_layers} x {h * transformer.config.attention_head_dim}"] = round(time_default_clip(pipe, repeats)[0], 3)
     return result
 
 

@@ -22,6 +22,7 @@ from torch import nn
 
 from helpers.latent_diffusion import caption_loss_gaps, flip_caption, t2v_loss
 from helpers.autoencoder import FRAME_AUTOENCODER
+from helpers.denoisers import fresh_transformer
 from helpers.shapes import ALL_COMBOS, TRAIN_COMBOS, parse_caption
 from helpers.text_encoder import TextEncoderConfig, encode_ids, tokenize
 from helpers.train_t2v import T2VConfig, build_denoiser, cache_latents, make_batch_fn
@@ -117,13 +118,8 @@ def few_captions(captions: list[str], minutes: float, folder: str = "data/tiny-t
     from helpers.sdedit_probe import one_step_grades
 
     combos = [parse_caption(c) for c in captions]
-    pipe = DiffusionPipeline.from_pretrained(folder)
-    if heads:
-        from diffusers import CogVideoXTransformer3DModel
-
-        torch.manual_seed(0)
-        config = {k: v for k, v in pipe.transformer.config.items() if not k.startswith("_")}
-        pipe = DiffusionPipeline.from_pretrained(folder, transformer=CogVideoXTransformer3DModel(**{**config, "num_attention_heads": heads}))
+    torch.manual_seed(0)
+    pipe = DiffusionPipeline.from_pretrained(folder, **({"transformer": fresh_transformer(folder, heads)} if heads else {}))
     pipe.set_progress_bar_config(disable=True)
     grade = lambda: {t: round(g["shape"], 3) for t, g in one_step_grades(pipe, [900, 700], clips_per_combo=test_clips, combos=combos).items()}  # noqa: E731
     out = {"captions": captions, "heads": heads or pipe.transformer.config.num_attention_heads, "before": grade()}

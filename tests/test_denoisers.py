@@ -48,3 +48,19 @@ def test_deepen_transformer_new_blocks_learn():
 def test_deepen_transformer_refuses_fewer_layers():
     with pytest.raises(ValueError, match="more than the transformer's 1"):
         deepen_transformer(_tiny_transformer(), 1)
+
+
+def test_fresh_transformer_keeps_the_saved_config_but_the_heads():
+    import pytest
+    from diffusers import CogVideoXTransformer3DModel
+
+    from helpers.denoisers import fresh_transformer
+    from helpers.runtime import DATA_DIR
+
+    saved = CogVideoXTransformer3DModel.load_config(DATA_DIR / "tiny-t2v" / "transformer")
+    wider = fresh_transformer(DATA_DIR / "tiny-t2v", 6)
+    assert wider.config.num_attention_heads == 6 and wider.config.attention_head_dim == saved["attention_head_dim"]
+    assert all(wider.config[k] == v for k, v in saved.items() if not k.startswith("_") and k != "num_attention_heads")
+    assert wider.patch_embed.proj.out_channels == 6 * saved["attention_head_dim"]
+    with pytest.raises(ValueError, match="num_attention_heads"):
+        fresh_transformer(DATA_DIR / "tiny-t2v", 0)
