@@ -1,5 +1,7 @@
-"""Named stages of training after the shipped recipe's two phases (``T2VConfig()``), and the experiments run on
-the shipped model, each with what it measured: ``python -m helpers.train_t2v --recipe NAME --init <pipeline>``.
+"""The recipes of the course's text-to-video model: :class:`T2VConfig` (everything that defines the model and its
+training; its defaults are phases 1 and 2 of the shipped recipe) and the named stages after those two phases, with
+the experiments run on the shipped model, each with what it measured:
+``python -m helpers.train_t2v --recipe NAME --init <pipeline>``.
 
 The shipped model is phases 1 and 2, then ``continue-cpu``, then ``continue-gpu`` (``data/tiny-t2v/README.md``);
 every other recipe here is an experiment on the shipped model that was measured and not shipped.
@@ -7,10 +9,51 @@ every other recipe here is an experiment on the shipped model that was measured 
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
-from .train_t2v import T2VConfig
+from .autoencoder import VAEConfig
+from .causal_vae import CausalVAEConfig
+from .denoisers import COGVIDEOX_TEXT_LENGTH, DiTConfig, UNetConfig
+from .text_encoder import TextEncoderConfig
 from .trainer import TrainConfig
+
+
+@dataclass
+class T2VConfig:
+    """Everything that defines the shipped model and how it is trained."""
+
+    vae: VAEConfig = field(default_factory=VAEConfig)
+    vae_train: TrainConfig = field(default_factory=lambda: TrainConfig(steps=3000, lr=2e-3, ema_decay=0.99, log_every=50))
+    vae_batch: int = 64
+    causal_vae: CausalVAEConfig = field(default_factory=CausalVAEConfig)  # the DiT pipeline's 3D autoencoder, distilled from ``vae``
+    denoiser: str = "dit"  # "dit" (CogVideoXPipeline, shipped) or "unet3d" (TextToVideoSDPipeline, the lesson's)
+    dit: DiTConfig = field(default_factory=DiTConfig)
+    unet: UNetConfig = field(default_factory=UNetConfig)
+    text: TextEncoderConfig = field(default_factory=lambda: TextEncoderConfig(max_length=COGVIDEOX_TEXT_LENGTH, kind="t5"))
+    prediction_type: str = "v_prediction"
+    clips_per_combo: int = 100
+    batch_size: int = 16
+    caption_dropout: float = 0.1
+    high_noise_share: float = 0.25
+    noise_band: tuple[int, int] | None = None  # phase 2: a share of each batch drawn from these timesteps [lo, hi) ...
+    noise_band_share: float = 0.0  # ... this share (the rest uniform, ``high_noise_share`` at pure noise)
+    # phase 1: every step at pure noise (t = T-1) with a high learning rate, until the direction word is used
+    pure_noise: TrainConfig | None = field(default_factory=lambda: TrainConfig(steps=3250, lr=3e-3, ema_decay=None, warmup_steps=50, final_lr_share=1.0, log_every=50))
+    pure_noise_input: float = 1.0  # scale of the noise the denoiser sees in phase 1 (0: zeros, caption and positions only)
+    # phase 2: every noise level (``high_noise_share`` of each batch still at pure noise)
+    train: TrainConfig = field(default_factory=lambda: TrainConfig(steps=8000, lr=1e-3, ema_decay=0.995, warmup_steps=100, log_every=50))
+    gap_every: int = 250  # steps between caption-gap probes (0: never)
+    posterior_target: bool = False  # regress on the posterior mean over the caption's cached clips (latent_diffusion.posterior_targets)
+    deepen_to: int | None = None  # with --init: add zero-gated transformer blocks up to this many (denoisers.deepen_transformer)
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.clips_per_combo < 1 or self.batch_size < 1:
+            raise ValueError(f"clips_per_combo and batch_size must be >= 1, got {self.clips_per_combo}, {self.batch_size}")
+        if self.denoiser not in ("dit", "unet3d"):
+            raise ValueError(f"denoiser must be 'dit' or 'unet3d', got {self.denoiser!r}")
+        if self.denoiser == "dit" and self.text.max_length != COGVIDEOX_TEXT_LENGTH:
+            raise ValueError(f"the dit denoiser needs text.max_length {COGVIDEOX_TEXT_LENGTH} (CogVideoXPipeline's), got {self.text.max_length}")
 
 
 def continuation(batch_size: int, lr: float, steps: int, ema_decay: float, clips_per_combo: int = 100,

@@ -100,6 +100,9 @@ def test_cached_latents_are_reused_only_with_the_same_autoencoder(trained, tmp_p
     run(cfg, tmp_path / "pipe2", vae_path=str(tmp_path / "other_vae"), work_dir=tmp_path / "w2", progress=False)
     run(cfg, tmp_path / "pipe3", vae_path=str(out / "work" / "frame_vae"), work_dir=tmp_path / "w2", progress=False)
     assert encoded == [1, 1]  # a cache from another autoencoder is encoded again
+    vae = AutoencoderKL.from_pretrained(out / "work" / "frame_vae")
+    train_t2v.cached_latents(vae, train_t2v.TRAIN_COMBOS[:2], 1, 0, torch.device("cpu"), tmp_path / "w2")
+    assert encoded == [1, 1, 1]  # and so is one of other captions
 
 
 def test_config_fails_loudly():
