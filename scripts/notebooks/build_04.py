@@ -710,7 +710,7 @@ colour (100 / 97.5 / 89 / 84 %) and one object (99 / 96 / 85 / 79 %) get worse. 
 (56 → 50 % is within the standard error of a difference of two 80-clip shares, about 8 points):
 amplifying what the shape word changes in the prediction does not give better outlines, it only
 breaks colours and objects.
-Two more training levers, 12 minutes each on this CPU, continuing the shipped model. The target
+Three more training levers, 12 minutes each on this CPU, continuing the shipped model. The target
 switched from $v$ to $x_0$ (`prediction_type="sample"`; at high noise $v \approx \epsilon$, so a
 v-model spends features copying its input noise to its output, an $x_0$-model does not): one-step
 shape 41 / 47.5 / 62.5 / 81 % at t = 900 / 700 / 500 / 300 (the table's clips), samples 42.5 %
@@ -735,9 +735,10 @@ Our reading: the model lacks room per token. With 2×2 patches on 8×8 latents a
 8×8-pixel area, and an object 8-10 px across falls on up to 9 tokens of a frame (usually 4), each
 with 64 features (4 heads of 16) from which its part of the outline must come, decided by the word.
 The probe above narrows it to the word's part: drawing one outline fits, choosing among three by the
-word does not. That a wider model would fix it is still a hypothesis, not yet tested: a wider or finer-patched transformer, with GPU time to train
-it, is the next experiment (the one 5-minute trial of a wider model, in the card, never got past
-the direction plateau).
+word does not. That a wider model would fix it is still a hypothesis, not yet tested: a wider or
+finer-patched transformer, with GPU time to train it, is the next experiment (the one 5-minute trial
+of a wider model, in the card, never got past the direction plateau, and 10 minutes from scratch on
+the three captions left a 64- and a 96-feature model both near chance, 41 % and 37.5 %).
 """),
     md(r"""
 ## 10 · Exercises
