@@ -169,6 +169,35 @@ def reconstruction_grades(vae, clips_per_combo: int = 2, seed: int = 1000) -> di
     return grade_clips(recon, captions)
 
 
+@torch.no_grad()
+def word_change_energy(vae, changes: dict[str, tuple[str, str]], num_clips: int = 40, seed: int = 0) -> dict[str, dict[str, float]]:
+    """How big is a one-word change of the clip, in pixels and in latents? For each ``{name: (caption, other caption)}``
+    (or ``(caption, "shift")``: the same clip one pixel to the right), ``num_clips`` pairs drawn at the same random places;
+    the energy of the pair's difference over the energy of the first clip's deviation from its mean, in pixel space and in
+    ``vae``'s scaled latents: ``{name: {"pixel", "latent"}}``. The diffusion loss weighs what is big in latent space."""
+    from dataclasses import replace
+
+    from .shapes import as_combo, render, sample_placement
+
+    rng = np.random.default_rng(seed)
+    out = {}
+    for name, (caption, other) in changes.items():
+        combo = as_combo(caption)
+        pairs = []
+        for _ in range(num_clips):
+            place = sample_placement(combo.direction, rng)
+            second = render(combo, replace(place, x0=place.x0 + 1.0)) if other == "shift" else render(other, place)
+            pairs.append(np.stack([render(combo, place), second]))  # (2, F, H, W, 3)
+        video = torch.from_numpy(rearrange(np.stack(pairs), "n k f h w c -> (n k) c f h w") * 2 - 1)  # (2N, 3, F, H, W)
+        ratios = {}
+        for space, x in (("pixel", video), ("latent", encode_video(vae, video))):
+            first, second = x[0::2], x[1::2]  # (N, ., F, h, w)
+            spread = (first - first.mean(dim=(1, 2, 3, 4), keepdim=True)).pow(2).sum(dim=(1, 2, 3, 4))  # (N,)
+            ratios[space] = float(((first - second).pow(2).sum(dim=(1, 2, 3, 4)) / spread).mean())
+        out[name] = ratios
+    return out
+
+
 def bench() -> dict:
     """Encode+decode time of one 16x32x32 clip with the shipped autoencoder (for ``make bench``)."""
     import time

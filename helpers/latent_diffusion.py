@@ -114,6 +114,7 @@ class TextToVideoDenoiser(nn.Module):
         super().__init__()
         self.unet, self.text_encoder = unet, text_encoder
         self.tokenizer, self.scheduler = tokenizer, scheduler
+        self.word_heads: nn.Module | None = None  # training only: helpers.word_heads.WordHeads, an auxiliary loss on the text
 
     def predict(self, zt: torch.Tensor, t: torch.Tensor, input_ids: torch.Tensor) -> torch.Tensor:
         """Noisy latents ``(B, c, F, h, w)``, timesteps ``(B,)``, token ids ``(B, L)`` -> prediction ``(B, c, F, h, w)``."""
@@ -209,7 +210,12 @@ def sample_timesteps(batch: int, num_train_timesteps: int, generator: torch.Gene
 
 
 def t2v_loss(model: TextToVideoDenoiser, batch: dict) -> tuple[torch.Tensor, dict[str, float]]:
-    """The trainer's loss: ``batch`` holds ``latents (B, c, F, h, w)``, ``input_ids (B, L)`` (already dropped), ``t (B,)``, ``noise``."""
+    """The trainer's loss: ``batch`` holds ``latents (B, c, F, h, w)``, ``input_ids (B, L)`` (already dropped), ``t (B,)``, ``noise``
+    (plus the word heads' auxiliary loss when the model has them, :mod:`helpers.word_heads`)."""
     extra = {"target_z0": batch["target_latents"]} if "target_latents" in batch else {}  # posterior targets (models that take them)
     losses = model(batch["latents"], batch["input_ids"], batch["t"], batch["noise"], **extra)  # (B,)
-    return losses.mean(), {}
+    heads = getattr(model, "word_heads", None)
+    if heads is None:
+        return losses.mean(), {}
+    word_loss = heads(encode_ids(model.text_encoder, batch["input_ids"]), batch["input_ids"].to(losses.device))  # every padding token names the words
+    return losses.mean() + word_loss, {"word_loss": float(word_loss.detach())}

@@ -40,6 +40,7 @@ from .text_encoder import build_text_encoder, build_tokenizer, tokenize
 from .t2v_quality import evaluate
 from .t2v_recipes import RECIPES, T2VConfig
 from .trainer import TrainConfig, train
+from .word_heads import WordHeads
 
 
 def build_denoiser(cfg: T2VConfig) -> TextToVideoDenoiser:
@@ -162,6 +163,9 @@ def run(
         if not (init_from and model.frames_first):
             raise ValueError("deepen_to adds blocks to a trained transformer: it needs --init and the dit denoiser")
         model.unet = deepen_transformer(model.unet, cfg.deepen_to)
+    if cfg.word_loss:  # trained with the model (and in its checkpoints), never saved with the pipeline
+        text_cfg = model.text_encoder.config
+        model.word_heads = WordHeads(model.tokenizer, getattr(text_cfg, "d_model", None) or text_cfg.hidden_size, cfg.word_loss)
     input_ids = tokenize(model.tokenizer, captions).to(latents.device)  # (N, L)
     num_t = model.scheduler.config.num_train_timesteps
     # 3. train, probing the caption gaps now and then on fixed clips of every training combo

@@ -56,3 +56,17 @@ def test_shipped_autoencoder_reconstructions_are_graded_right():
     grades = reconstruction_grades(vae, clips_per_combo=1)
     assert grades["color"] == 1.0 and grades["direction"] == 1.0
     assert grades["shape"] >= 0.95 and grades["single_object"] == 1.0
+
+
+def test_the_shipped_latent_squeezes_the_shape_more_than_the_colour():
+    from diffusers import AutoencoderKL
+
+    from helpers.autoencoder import FRAME_AUTOENCODER, word_change_energy
+
+    vae = AutoencoderKL.from_pretrained(FRAME_AUTOENCODER).eval()
+    out = word_change_energy(vae, {"colour": ("a red circle moving left", "a blue circle moving left"),
+                                   "shape": ("a red circle moving left", "a red square moving left"),
+                                   "shift": ("a red circle moving left", "shift")}, num_clips=4)
+    assert all(0 < v["latent"] < v["pixel"] for v in out.values())
+    squeeze = {name: v["pixel"] / v["latent"] for name, v in out.items()}
+    assert squeeze["shape"] > 2 * squeeze["colour"]  # circle vs square loses far more of its size in the latent than red vs blue

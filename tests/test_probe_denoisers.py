@@ -57,3 +57,10 @@ def test_main_trains_a_probe_and_prints_its_gaps(monkeypatch, capsys):
     probe_denoisers.main(["linear", "--minutes", "0.01"])
     out = capsys.readouterr().out
     assert "linear:" in out and "parameters" in out
+
+
+def test_few_captions_can_add_a_loss_on_decoded_frames():
+    from scripts.probe_denoisers import few_captions
+
+    out = few_captions(["a red square moving left"], minutes=0.02, clips=2, test_clips=1, log_every=1, pixel_weight=1.0)
+    assert out["pixel_weight"] == 1.0 and out["steps"] >= 1 and all(loss > 0 for loss in out["loss"])

@@ -229,3 +229,15 @@ def test_posterior_target_batches_hold_the_mean_over_each_captions_clips():
         zt = abar.sqrt() * batch["latents"][i] + (1 - abar).sqrt() * batch["noise"][i]
         torch.testing.assert_close(batch["target_latents"][i], ideal_clean_estimate(zt, pool, abar))
 
+
+
+def test_word_heads_train_with_the_model_and_stay_out_of_the_saved_pipeline(trained, tmp_path):
+    out, _ = trained
+    cfg = replace(micro_config(steps=2), pure_noise=None, word_loss=0.05)
+    summary = run(cfg, tmp_path / "words", vae_path=str(out / "work" / "frame_vae"), progress=False, init_from=str(out / "pipe"),
+                  causal_vae_path=str(out / "pipe" / "vae"))
+    assert all(row["word_loss"] > 0 for row in summary["history"])
+    saved = {p.parent.name for p in (tmp_path / "words").rglob("*.safetensors")}
+    assert saved == {"transformer", "text_encoder", "vae"}
+    with pytest.raises(ValueError, match="word_loss must be >= 0"):
+        replace(micro_config(), word_loss=-1.0)
