@@ -731,14 +731,98 @@ and start, shape right in one step from 40 fresh clips per caption at $t = 900$)
 differ only in the shape word, from 49 % to 67 % in 10 minutes and 69 % in 20; on all 40 captions,
 49 % (above). One outline fits in the model; three, chosen by a word, do not.
 
-Our reading: the model lacks room per token. With 2×2 patches on 8×8 latents a token covers an
-8×8-pixel area, and an object 8-10 px across falls on up to 9 tokens of a frame (usually 4), each
-with 64 features (4 heads of 16) from which its part of the outline must come, decided by the word.
-The probe above narrows it to the word's part: drawing one outline fits, choosing among three by the
-word does not. That a wider model would fix it is still a hypothesis, not yet tested: a wider or
-finer-patched transformer, with GPU time to train it, is the next experiment (the one 5-minute trial
-of a wider model, in the card, never got past the direction plateau, and 10 minutes from scratch on
-the three captions left a 64- and a 96-feature model both near chance, 41 % and 37.5 %).
+### What the loss pays for an outline, and where the word goes
+
+Two things set how fast a word is learnt: how much the loss drops when the model uses it, and
+whether it reaches the video tokens at all. Both can be measured without training. First, the size
+of a change. Render pairs of clips at the same random places that differ in one thing, and compare
+the energy of their difference with the energy of the clip itself, in pixels and in the
+autoencoder's latents (where the diffusion loss is computed; `helpers.autoencoder.word_change_energy`):
+
+$$\text{size}(a \to b) = \frac{\lVert x_b - x_a \rVert^2}{\lVert x_a - \bar x_a \rVert^2}.$$
+
+Second, the reach of a word. The pipeline pads every prompt to 226 tokens, and the video tokens
+attend to all of them. Change one word and measure how far each token of the text encoder's output
+moves (`helpers.word_heads.text_token_spread`): the word's own token, and the padding tokens that
+make up 219 of the 226.
+"""),
+    code(r"""
+from diffusers import AutoencoderKL
+
+from helpers.autoencoder import FRAME_AUTOENCODER, word_change_energy
+from helpers.word_heads import text_token_spread
+
+frame_vae = AutoencoderKL.from_pretrained(FRAME_AUTOENCODER).eval()
+base = "a red circle moving left"
+changes = {"red -> blue": (base, "a blue circle moving left"), "red -> green": (base, "a green circle moving left"),
+           "circle -> triangle": (base, "a red triangle moving left"), "1 px to the right": (base, "shift"),
+           "circle -> square": (base, "a red square moving left")}
+energy = word_change_energy(frame_vae, changes, num_clips=runtime.pick(8, 40))
+fig, ax = plt.subplots(figsize=(7, 3))
+place = np.arange(len(energy))
+ax.bar(place - 0.2, [e["pixel"] for e in energy.values()], 0.4, label="pixels")
+ax.bar(place + 0.2, [e["latent"] for e in energy.values()], 0.4, label="latents (what the loss sees)")
+ax.set(yscale="log", xticks=place, title="how big each change is", xlabel="change of 'a red circle moving left'",
+       ylabel="energy of the change / energy of the clip")
+ax.set_xticklabels(list(energy), fontsize=8)
+ax.legend(fontsize=8)
+plt.show()
+for name, e in energy.items():
+    print(f"{name:20s} pixels {e['pixel']:7.2%}   latents {e['latent']:7.2%}")
+
+spread = text_token_spread(pipe.text_encoder, pipe.tokenizer, base, {"red": "blue", "circle": "square", "left": "right"})
+for word, s in spread.items():
+    print(f"'{word}' instead: its own token moves {s['caption']:5.2f}, each padding token {s['padding']:5.2f} on average")
+assert energy["circle -> square"]["latent"] < energy["1 px to the right"]["latent"] < energy["red -> green"]["latent"]
+assert spread["square"]["padding"] < spread["right"]["padding"] / 3 and spread["square"]["padding"] < spread["blue"]["padding"] / 3
+"""),
+    md(r"""
+For the loss, the outline is a small thing. Turning the circle into a square changes 8 % of the
+clip's pixel energy and 0.4 % of its latent energy (40 pairs: red to green 205 % and 7 %, one pixel
+of shift 18 % and 1.2 %): a model that draws the right object one pixel off pays three times more
+than one that draws a circle for a square (a triangle is a bigger change: 47 % and 5.4 %). And the word does not travel: "circle" to "square" moves its
+own token by 8.3 but each padding token by 0.5, where "blue" moves them by 9.4 and "right" by 3.7. The
+jointly trained text encoder spread colour and direction, which the loss paid for early, over all
+226 tokens, and left the shape word in one.
+
+Does it matter? Each measured on this CPU, continuing the shipped model (2026-12-06):
+
+- **Let the word reach every token.** `helpers.word_heads.WordHeads`: a linear head per kind of word
+  reads each padding token and must name the caption's word, an auxiliary cross-entropy
+  ($L = L_	ext{diffusion} + 0.05 \sum_	ext{kind} 	ext{CE}$; recipe `word-heads-cpu`, 25 minutes,
+  1,877 steps). The padding spread of "square" rose from 0.5 to 7.3, but the shape gap stayed where
+  it was (+0.022 / +0.015 / +0.008 at t = 999 / 700 / 400) and samples drew 50.6 % of the shapes
+  right (shipped 51.2 %, 160 clips), while held-out colour + direction fell to 59 % (84 %). The
+  route was open enough; the transformer does not take more from a louder word.
+- **Weigh the outline where the judge sees it.** The three-caption probe above with a loss on two
+  decoded frames of each clip's clean estimate added (`few-captions --pixel-weight 1` and `10`,
+  600 steps each): one-step shape 64 / 74 % and 67.5 / 76 % at t = 900 / 700, against 67 / 72 % for
+  the latent loss alone. Pixels weigh the outline little more than latents do (above).
+- **Not the sampler, not the decoder.** Samples of the 40 training combinations (80 clips, seeds
+  0-1, `python -m scripts.probe_shape samplers`): DDIM 53.7 % (the default), DDIM with $\eta$ = 0.5 /
+  1 50 / 43.8 %, DDPM 43.8 %, SDE-DPM-Solver++ 45 %. A decoder fine-tuned for 10 minutes to turn
+  noisy latents back into clean clips (`probe_shape decoder`) reads 47.5 % of the model's shapes
+  right (the frame decoder 50 %): the wrong outlines are in the latents, not in their decoding.
+
+And how much of each word does the model use? Compare its loss gaps with the ideal denoiser's
+(posterior mean over 100 clips of each caption, 80 fresh clips, `python -m scripts.probe_shape gaps`):
+
+| t | 999 | 900 | 800 | 700 |
+|---|---|---|---|---|
+| colour: model / ideal | 0.129 / 0.137 | 0.136 / 0.220 | 0.112 / 0.238 | 0.095 / 0.275 |
+| shape: model / ideal | 0.026 / 0.027 | 0.029 / 0.044 | 0.022 / 0.045 | 0.017 / 0.053 |
+| direction: model / ideal | 0.204 / 0.223 | 0.368 / 0.589 | 0.326 / 0.638 | 0.296 / 0.729 |
+
+The model takes about the same share of every word: all of it at pure noise, about 60 % at
+t = 900, 35-50 % at t = 700 (the ideal's gaps are computed with the flipped caption's clips, so
+read the shares as rough). Half of a big pull is enough to get colour and direction right every
+time; half of the shape word's pull, five times smaller than colour's at t = 800, is not enough for
+the outline. Our reading, revised: nothing blocks the shape word; the model is under-trained at
+the middle noise levels for every word (its loss at t = 900 is twice the ideal's, 0.035 against
+0.016), and only the shape word, the one the loss pays least for, shows it in the samples. What
+should help is what lowers that loss: more training steps (the GPU continuation, 1.7 times all
+earlier training, took shape from 34 % to 51 %), more capacity per token (width, untested at
+length), or a latent in which the outline is a bigger share of the clip.
 """),
     md(r"""
 ## 10 · Exercises
@@ -793,9 +877,12 @@ tick("04", "04.approach-diffusion")
   the word only about half the time (40-55 %, chance 33 %). One denoiser call from $t = 900$ keeps
   46 % of the shapes where the ideal denoiser (the posterior mean over clips of the caption) keeps
   all of them: the noisy clip plus the caption are enough, the model does not draw the outline.
-  Guidance along the shape word adds nothing. More training at high or low noise, two more blocks
-  or the $x_0$ target did not help, which leaves too few features per token as the main suspect
-  (untested).
+  Guidance along the shape word adds nothing. More training at high or low noise, two more blocks,
+  the $x_0$ target, a louder shape word in the text, a loss on decoded frames, other samplers and a
+  noise-tolerant decoder did not help. The model uses about the same share of every word; the
+  outline is the one the loss pays least for (circle to square: 0.4 % of a clip's latent energy, a
+  third of a one-pixel shift), so it is the first to show that the model is under-trained at the
+  middle noise levels.
 """),
     code(r"""
 from helpers.progress import tracker
