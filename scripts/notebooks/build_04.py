@@ -817,12 +817,13 @@ The model takes about the same share of every word: all of it at pure noise, abo
 t = 900, 35-50 % at t = 700 (the ideal's gaps are computed with the flipped caption's clips, so
 read the shares as rough). Half of a big pull is enough to get colour and direction right every
 time; half of the shape word's pull, five times smaller than colour's at t = 800, is not enough for
-the outline. Our reading, revised: nothing blocks the shape word; the model is under-trained at
-the middle noise levels for every word (its loss at t = 900 is twice the ideal's, 0.035 against
-0.016), and only the shape word, the one the loss pays least for, shows it in the samples. What
-should help is what lowers that loss: more training steps (the GPU continuation, 1.7 times all
-earlier training, took shape from 34 % to 51 %), more capacity per token (width, untested at
-length), or a latent in which the outline is a bigger share of the clip.
+the outline. Our reading, revised: nothing blocks the shape word; the model under-fits the middle
+noise levels for every word (its loss at t = 900 is twice the ideal's, 0.035 against 0.016), and
+only the shape word, the one the loss pays least for, shows it in the samples. What should help is
+what lowers that loss. More steps did, up to a point (a GPU continuation with 1.7 times all earlier
+training took shape from 34 % to 51 %; 2,500 steps more left it at 48-57.5 %, see the card), so
+the candidates are more capacity per token (width, untested at length) and a latent in which the
+outline is a bigger share of the clip.
 """),
     md(r"""
 ## 10 · Exercises
@@ -881,8 +882,8 @@ tick("04", "04.approach-diffusion")
   the $x_0$ target, a louder shape word in the text, a loss on decoded frames, other samplers and a
   noise-tolerant decoder did not help. The model uses about the same share of every word; the
   outline is the one the loss pays least for (circle to square: 0.4 % of a clip's latent energy, a
-  third of a one-pixel shift), so it is the first to show that the model is under-trained at the
-  middle noise levels.
+  third of a one-pixel shift), so it is the first to show that the model under-fits the middle
+  noise levels.
 """),
     code(r"""
 from helpers.progress import tracker
