@@ -736,7 +736,7 @@ differ only in the shape word, from 49 % to 67 % in 10 minutes and 69 % in 20; o
 Two things set how fast a word is learnt: how much the loss drops when the model uses it, and
 whether it reaches the video tokens at all. Both can be measured without training. First, the size
 of a change. Render pairs of clips at the same random places that differ in one thing, and compare
-the energy of their difference with the energy of the clip itself, in pixels and in the
+the energy of their difference with the energy of the clip around its mean value, in pixels and in the
 autoencoder's latents (where the diffusion loss is computed; `helpers.autoencoder.word_change_energy`):
 
 $$\text{size}(a \to b) = \frac{\lVert x_b - x_a \rVert^2}{\lVert x_a - \bar x_a \rVert^2}.$$
