@@ -22,11 +22,12 @@ import torch
 
 from helpers.autoencoder import FRAME_AUTOENCODER, decode_video, encode_video
 from helpers.judge import grade_clips
-from helpers.latent_diffusion import TextToVideoDenoiser, caption_loss_gaps, flip_caption, ideal_clean_estimate
+from helpers.latent_diffusion import FLIPS, TextToVideoDenoiser, caption_loss_gaps, flip_caption, ideal_clean_estimate
 from helpers.shapes import ALL_COMBOS, TRAIN_COMBOS, make_batch
 from helpers.train_t2v import cache_latents
+from helpers.video import tensor_to_clips
 
-KINDS = ("color", "shape", "direction")
+KINDS = tuple(FLIPS)  # the kinds of word a caption has: colour, shape, direction
 #: scheduler class name, extra scheduler config, extra pipeline arguments
 SAMPLERS: dict[str, tuple[str, dict, dict]] = {
     "DDIM eta 0 (default)": ("DDIMScheduler", {}, {}),
@@ -91,16 +92,11 @@ def sampler_grades(pipe, names: list[str] | None = None, clips_per_combo: int = 
     return out
 
 
-def _as_clips(video: torch.Tensor) -> list[np.ndarray]:
-    """``(B, 3, F, H, W)`` in [-1, 1] -> ``B`` clips ``(F, H, W, 3)`` in [0, 1]."""
-    return list(((video.clamp(-1, 1) + 1) / 2).permute(0, 2, 3, 4, 1).numpy())
-
-
 @torch.no_grad()
 def decoded_shape(vae, latents: torch.Tensor, captions: list[str], batch: int = 20) -> float:
     """Share of right shapes when the frame autoencoder ``vae`` decodes ``latents (N, c, F, h, w)``."""
     video = torch.cat([decode_video(vae, latents[i : i + batch]) for i in range(0, len(latents), batch)])  # (N, 3, F, H, W)
-    return grade_clips(_as_clips(video), captions)["shape"]
+    return grade_clips(tensor_to_clips(video), captions)["shape"]
 
 
 def robust_decoder(pipe, minutes: float, max_sigma: float = 0.5, clips_per_combo: int = 2, batch: int = 8,

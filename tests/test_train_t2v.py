@@ -230,7 +230,6 @@ def test_posterior_target_batches_hold_the_mean_over_each_captions_clips():
         torch.testing.assert_close(batch["target_latents"][i], ideal_clean_estimate(zt, pool, abar))
 
 
-
 def test_word_heads_train_with_the_model_and_stay_out_of_the_saved_pipeline(trained, tmp_path):
     out, _ = trained
     cfg = replace(micro_config(steps=2), pure_noise=None, word_loss=0.05)
