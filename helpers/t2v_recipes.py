@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from .autoencoder import VAEConfig
 from .causal_vae import CausalVAEConfig
 from .denoisers import COGVIDEOX_TEXT_LENGTH, DiTConfig, UNetConfig
+from .shape_critic import CriticConfig
 from .text_encoder import TextEncoderConfig
 from .trainer import TrainConfig
 
@@ -45,6 +46,8 @@ class T2VConfig:
     gap_every: int = 250  # steps between caption-gap probes (0: never)
     posterior_target: bool = False  # regress on the posterior mean over the caption's cached clips (latent_diffusion.posterior_targets)
     word_loss: float = 0.0  # > 0: helpers.word_heads' auxiliary loss with this weight (every padding token names the words)
+    critic_weight: float = 0.0  # > 0: helpers.shape_critic's loss with this weight (a frozen critic names the shape of x0_hat)
+    critic: CriticConfig = field(default_factory=CriticConfig)  # that critic (trained on the cached latents before the denoiser)
     deepen_to: int | None = None  # with --init: add zero-gated transformer blocks up to this many (denoisers.deepen_transformer)
     seed: int = 0
 
@@ -53,6 +56,10 @@ class T2VConfig:
             raise ValueError(f"clips_per_combo and batch_size must be >= 1, got {self.clips_per_combo}, {self.batch_size}")
         if not self.word_loss >= 0:
             raise ValueError(f"word_loss must be >= 0, got {self.word_loss}")
+        if not self.critic_weight >= 0:
+            raise ValueError(f"critic_weight must be >= 0, got {self.critic_weight}")
+        if self.word_loss and self.critic_weight:
+            raise ValueError("word_loss and critic_weight are separate experiments: set at most one of them")
         if self.denoiser not in ("dit", "unet3d"):
             raise ValueError(f"denoiser must be 'dit' or 'unet3d', got {self.denoiser!r}")
         if self.denoiser == "dit" and self.text.max_length != COGVIDEOX_TEXT_LENGTH:
@@ -105,4 +112,7 @@ RECIPES: dict[str, T2VConfig] = {
     # gap stayed where it was and samples drew 50.6 % of the shapes right (shipped 51.2 %), colour + direction 95 / 59 %
     # (99 / 84 %, trained / held-out): the word's reach is not what holds the shape back; not shipped
     "word-heads-cpu": replace(continuation(batch_size=32, lr=5e-4, steps=3000, ema_decay=0.998), word_loss=0.05),
+    # a loss that pays for the outline: a frozen shape critic (helpers.shape_critic) names the shape of the model's clean
+    # estimate, cross-entropy against the caption's shape word, weight 0.05, below t = 950
+    "critic-cpu": replace(continuation(batch_size=32, lr=5e-4, steps=3000, ema_decay=0.998), critic_weight=0.05),
 }

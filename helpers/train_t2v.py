@@ -35,7 +35,8 @@ from .causal_vae import distill_causal_vae
 from .denoisers import COGVIDEOX_TEXT_LENGTH, DiTConfig, UNetConfig, build_transformer, build_unet, deepen_transformer  # noqa: F401 (re-exported)
 from .latent_diffusion import TextToVideoDenoiser, caption_loss_gaps, drop_captions, make_scheduler, posterior_targets, sample_timesteps, t2v_loss
 from .runtime import make_portable
-from .shapes import REFERENCE_FRAMES, TRAIN_COMBOS, make_batch
+from .shape_critic import critic_loss, train_critic
+from .shapes import REFERENCE_FRAMES, SHAPES, TRAIN_COMBOS, make_batch, parse_caption
 from .text_encoder import build_text_encoder, build_tokenizer, tokenize
 from .t2v_quality import evaluate
 from .t2v_recipes import RECIPES, T2VConfig
@@ -166,6 +167,11 @@ def run(
     if cfg.word_loss:  # trained with the model (and in its checkpoints), never saved with the pipeline
         text_cfg = model.text_encoder.config
         model.word_heads = WordHeads(model.tokenizer, getattr(text_cfg, "d_model", None) or text_cfg.hidden_size, cfg.word_loss)
+    loss_fn = t2v_loss
+    if cfg.critic_weight:  # a frozen critic trained on the cached latents (seeded: a resumed run gets the same one)
+        shapes = torch.tensor([SHAPES.index(parse_caption(c).shape) for c in captions])  # (N,)
+        critic = train_critic(latents.cpu(), shapes, replace(cfg.critic, latent_channels=latents.shape[1])).to(latents.device)
+        loss_fn = critic_loss(critic, cfg.critic_weight)
     input_ids = tokenize(model.tokenizer, captions).to(latents.device)  # (N, L)
     num_t = model.scheduler.config.num_train_timesteps
     # 3. train, probing the caption gaps now and then on fixed clips of every training combo
@@ -183,7 +189,7 @@ def run(
 
         batch_fn = make_batch_fn(latents, input_ids, model.empty_ids(), replace(cfg, high_noise_share=share), num_t, noise_scale, model.scheduler.alphas_cumprod)
         train_cfg = TrainConfig(**{**asdict(phase), "checkpoint_dir": str(work / name) if work else None, "progress": progress})
-        result = train(model, t2v_loss, batch_fn, train_cfg, on_log=on_log)
+        result = train(model, loss_fn, batch_fn, train_cfg, on_log=on_log)
         if result.ema is not None:
             result.ema.copy_to(model)
     # 4. save (the DiT's pipeline needs a 3D autoencoder: the frame autoencoder's latent space, distilled)

@@ -24,7 +24,7 @@ from torch import nn
 from helpers.latent_diffusion import caption_loss_gaps, flip_caption, t2v_loss
 from helpers.autoencoder import FRAME_AUTOENCODER, decode_video
 from helpers.denoisers import fresh_transformer
-from helpers.shapes import ALL_COMBOS, TRAIN_COMBOS, parse_caption
+from helpers.shapes import ALL_COMBOS, SHAPES, TRAIN_COMBOS, parse_caption
 from helpers.text_encoder import TextEncoderConfig, encode_ids, tokenize
 from helpers.train_t2v import T2VConfig, build_denoiser, cache_latents, make_batch_fn
 from helpers.trainer import TrainConfig, train
@@ -130,13 +130,15 @@ def decoded_loss(vae, weight: float, frames: int = 2):
 
 
 def few_captions(captions: list[str], minutes: float, folder: str = "data/tiny-t2v", clips: int = 300, test_clips: int = 40, log_every: int = 50,
-                 heads: int | None = None, pixel_weight: float = 0.0) -> dict:
+                 heads: int | None = None, pixel_weight: float = 0.0, critic_weight: float = 0.0) -> dict:
     """Continue the shipped model on ``captions`` alone at t = 850-949 with the noise-free posterior target; shape right in
     one-step estimates from fresh clips of them at t = 900 / 700, before and after (``helpers.sdedit_probe.one_step_grades``,
     ``test_clips`` per caption). One caption, then three that differ only in the shape word, then all 40 (recipe
     ``posterior-one-level-cpu``): where the outline stops being learnt says whether the word or the room is missing.
     ``heads``: start instead from a fresh transformer of ``heads`` x 16 features (the shipped one's depth and patches), to
-    compare widths on the same few captions from scratch. ``pixel_weight``: add :func:`decoded_loss` with this weight."""
+    compare widths on the same few captions from scratch. ``pixel_weight``: add :func:`decoded_loss` with this weight.
+    ``critic_weight``: add :func:`helpers.shape_critic.critic_loss` with this weight (the critic trained first on the
+    cached latents, its accuracy on fresh true clips and on the model's one-step estimates logged)."""
     from dataclasses import replace
 
     from diffusers import AutoencoderKL, DiffusionPipeline
@@ -149,7 +151,8 @@ def few_captions(captions: list[str], minutes: float, folder: str = "data/tiny-t
     pipe = DiffusionPipeline.from_pretrained(folder, **({"transformer": fresh_transformer(folder, heads)} if heads else {}))
     pipe.set_progress_bar_config(disable=True)
     grade = lambda: {t: round(g["shape"], 3) for t, g in one_step_grades(pipe, [900, 700], clips_per_combo=test_clips, combos=combos).items()}  # noqa: E731
-    out = {"captions": captions, "heads": heads or pipe.transformer.config.num_attention_heads, "pixel_weight": pixel_weight, "before": grade()}
+    out = {"captions": captions, "heads": heads or pipe.transformer.config.num_attention_heads, "pixel_weight": pixel_weight,
+           "critic_weight": critic_weight, "before": grade()}
     print(out, flush=True)
     vae = AutoencoderKL.from_pretrained(FRAME_AUTOENCODER).eval()
     latents, train_captions = cache_latents(vae, combos, clips, 0, torch.device("cpu"))  # (captions * clips, c, F, h, w)
@@ -158,6 +161,15 @@ def few_captions(captions: list[str], minutes: float, folder: str = "data/tiny-t
                   noise_band_share=1.0, posterior_target=True)
     batch_fn = make_batch_fn(latents, tokenize(model.tokenizer, train_captions), model.empty_ids(), cfg, 1000, alphas_cumprod=model.scheduler.alphas_cumprod)
     loss_fn = decoded_loss(vae.requires_grad_(False), pixel_weight) if pixel_weight else t2v_loss
+    if critic_weight:
+        from helpers.shape_critic import CriticConfig, critic_accuracy, critic_loss, train_critic
+
+        shapes = torch.tensor([SHAPES.index(parse_caption(c).shape) for c in train_captions])  # (N,)
+        critic = train_critic(latents, shapes, CriticConfig(latent_channels=latents.shape[1]))
+        fresh, _ = cache_latents(vae, combos, test_clips, 1, torch.device("cpu"))  # (captions * test_clips, c, F, h, w)
+        out["critic_accuracy"] = round(critic_accuracy(critic, fresh, torch.tensor([SHAPES.index(c.shape) for c in combos]).repeat_interleave(test_clips)), 3)
+        print(out, flush=True)
+        loss_fn = critic_loss(critic, critic_weight)
     history = train(model, loss_fn, batch_fn, TrainConfig(steps=100_000, lr=1e-3, ema_decay=None, warmup_steps=50, log_every=log_every,
                                                              time_limit_s=60 * minutes, progress=False)).history
     model.eval()
@@ -171,6 +183,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--caption", action="append", help="few-captions: a caption to learn (repeat the option for more)")
     parser.add_argument("--heads", type=int, default=None, help="few-captions: a fresh transformer of this many heads of 16 features")
     parser.add_argument("--pixel-weight", type=float, default=0.0, help="few-captions: weight of a loss on decoded frames")
+    parser.add_argument("--critic-weight", type=float, default=0.0, help="few-captions: weight of the shape critic's loss")
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--high-noise-share", type=float, default=0.5)
     parser.add_argument("--zero-input", action="store_true", help="feed zeros instead of the noisy latents")
@@ -180,7 +193,8 @@ def main(argv: list[str] | None = None) -> None:
         print({k: round(v, 4) for k, v in ideal_gaps().items()})
         return
     if args.kind == "few-captions":
-        print(few_captions(args.caption or ["a red square moving left"], args.minutes, heads=args.heads, pixel_weight=args.pixel_weight), flush=True)
+        print(few_captions(args.caption or ["a red square moving left"], args.minutes, heads=args.heads, pixel_weight=args.pixel_weight,
+                           critic_weight=args.critic_weight), flush=True)
         return
     from diffusers import AutoencoderKL
 

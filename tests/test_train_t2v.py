@@ -240,3 +240,19 @@ def test_word_heads_train_with_the_model_and_stay_out_of_the_saved_pipeline(trai
     assert saved == {"transformer", "text_encoder", "vae"}
     with pytest.raises(ValueError, match="word_loss must be >= 0"):
         replace(micro_config(), word_loss=-1.0)
+
+
+def test_a_shape_critic_trains_with_the_model_and_stays_out_of_the_saved_pipeline(trained, tmp_path):
+    from helpers.shape_critic import CriticConfig
+
+    out, _ = trained
+    cfg = replace(micro_config(steps=2), pure_noise=None, clips_per_combo=2, critic_weight=0.05, critic=CriticConfig(width=4, steps=3, batch_size=4))
+    summary = run(cfg, tmp_path / "critic", vae_path=str(out / "work" / "frame_vae"), progress=False, init_from=str(out / "pipe"),
+                  causal_vae_path=str(out / "pipe" / "vae"))
+    assert all("critic" in row and "latent" in row for row in summary["history"])
+    saved = {p.parent.name for p in (tmp_path / "critic").rglob("*.safetensors")}
+    assert saved == {"transformer", "text_encoder", "vae"}
+    with pytest.raises(ValueError, match="critic_weight must be >= 0"):
+        replace(micro_config(), critic_weight=-1.0)
+    with pytest.raises(ValueError, match="at most one"):
+        replace(micro_config(), critic_weight=0.05, word_loss=0.05)

@@ -1,0 +1,107 @@
+"""helpers.shape_critic: a latent-frame classifier of the object's shape, and the loss that pays for the outline with it."""
+
+from dataclasses import replace
+
+import pytest
+import torch
+
+from helpers.shape_critic import CriticConfig, ShapeCritic, critic_accuracy, critic_loss, train_critic
+
+TINY = CriticConfig(latent_channels=4, width=8, steps=120, batch_size=32, lr=1e-2, max_noise=0.3)
+
+
+def toy_latents(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Clips ``(n, 4, 3, 8, 8)`` of one of three small patterns (a dot, a 2x2 block, a bar of 3) at a random place per clip."""
+    gen = torch.Generator().manual_seed(seed)
+    shapes = torch.randint(0, 3, (n,), generator=gen)  # (n,)
+    latents = torch.zeros(n, 4, 3, 8, 8)
+    for i, (k, r, c) in enumerate(zip(shapes.tolist(), torch.randint(0, 5, (n,), generator=gen).tolist(), torch.randint(0, 5, (n,), generator=gen).tolist())):
+        rows, cols = [(slice(r, r + 1), slice(c, c + 1)), (slice(r, r + 2), slice(c, c + 2)), (slice(r, r + 1), slice(c, c + 3))][k]
+        latents[i, :, :, rows, cols] = 2.0
+    return latents, shapes
+
+
+def test_the_critic_learns_to_name_the_shape_of_unseen_clips():
+    latents, shapes = toy_latents(300, seed=0)
+    fresh, fresh_shapes = toy_latents(120, seed=1)
+    torch.manual_seed(0)
+    untrained = critic_accuracy(ShapeCritic(TINY).eval(), fresh, fresh_shapes)
+    critic = train_critic(latents, shapes, TINY)
+    assert critic_accuracy(critic, fresh, fresh_shapes) > 0.9 > untrained + 0.3
+    assert not critic.training and not any(p.requires_grad for p in critic.parameters())  # frozen for the denoiser's loss
+    assert critic(fresh[:5]).shape == (5, 3)
+
+
+def test_bad_settings_fail_loudly():
+    with pytest.raises(ValueError, match="max_noise must be >= 0"):
+        replace(TINY, max_noise=-0.1)
+    with pytest.raises(ValueError, match="steps and batch_size"):
+        replace(TINY, steps=0)
+    with pytest.raises(ValueError, match="one shape class each"):
+        train_critic(torch.zeros(4, 4, 3, 8, 8), torch.zeros(3, dtype=torch.long), TINY)
+    critic = ShapeCritic(TINY)
+    with pytest.raises(ValueError, match="critic weight must be >= 0"):
+        critic_loss(critic, -1.0)
+    with pytest.raises(ValueError, match="max_t must be in"):
+        critic_loss(critic, 1.0, max_t=0)
+
+
+@pytest.fixture()
+def bundle():
+    from helpers.autoencoder import VAEConfig
+    from helpers.text_encoder import TextEncoderConfig, tokenize
+    from helpers.train_t2v import COGVIDEOX_TEXT_LENGTH, DiTConfig, T2VConfig, build_denoiser
+
+    torch.manual_seed(0)
+    model = build_denoiser(T2VConfig(  # a micro CogVideoX bundle on 4 x 8 x 8 latents
+        vae=VAEConfig(block_out_channels=(8, 8, 8), latent_channels=4, norm_num_groups=4),
+        dit=DiTConfig(num_layers=1, attention_heads=2, head_dim=8, time_embed_dim=16),
+        text=TextEncoderConfig(hidden_size=16, num_layers=1, num_heads=2, max_length=COGVIDEOX_TEXT_LENGTH, kind="t5"),
+    ))
+    latents, shapes = toy_latents(4, seed=2)
+    latents = torch.nn.functional.pad(latents, (0, 0, 0, 0, 0, 13))  # (4, 4, 16, 8, 8): the micro denoiser's 16 frames
+    ids = tokenize(model.tokenizer, ["a red circle moving left", "a blue square moving up", "a red triangle moving left", ""])
+    batch = {"latents": latents, "input_ids": ids, "t": torch.tensor([700, 500, 300, 100]), "noise": torch.randn_like(latents)}
+    return model, batch
+
+
+def test_the_loss_adds_the_critics_cross_entropy_and_trains_only_the_denoiser(bundle):
+    from helpers.latent_diffusion import t2v_loss
+
+    model, batch = bundle
+    critic = ShapeCritic(TINY).eval().requires_grad_(False)
+    plain, _ = t2v_loss(model, batch)
+    zero, logs0 = critic_loss(critic, 0.0)(model, batch)
+    torch.testing.assert_close(zero, plain)  # weight 0: the denoising loss alone
+    loss, logs = critic_loss(critic, 2.0)(model, batch)
+    torch.testing.assert_close(loss, plain + 2.0 * logs["critic"])
+    assert logs["critic"] > 0 and logs["latent"] == pytest.approx(plain.item())
+    loss.backward()
+    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in model.unet.parameters())
+    assert all(p.grad is None for p in critic.parameters())
+
+
+def test_dropped_captions_and_pure_noise_are_left_to_the_denoising_loss(bundle):
+    model, batch = bundle
+    critic = ShapeCritic(TINY).eval().requires_grad_(False)
+    _, some = critic_loss(critic, 1.0)(model, batch)
+    _, none = critic_loss(critic, 1.0, max_t=100)(model, batch)  # every named clip at t >= 100; the one at 100 has no caption
+    assert some["critic"] > 0 and none["critic"] == 0.0
+    _, pure = critic_loss(critic, 1.0)(model, {**batch, "t": torch.full((4,), 999)})
+    assert pure["critic"] == 0.0
+
+
+def test_the_critic_loss_moves_the_clean_estimate_towards_the_named_shape(bundle):
+    model, batch = bundle
+    latents, shapes = toy_latents(300, seed=0)
+    critic = train_critic(latents, shapes, TINY)
+    loss_fn = critic_loss(critic, 1.0)
+    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+    first = None
+    for _ in range(25):
+        loss, logs = loss_fn(model, batch)
+        first = logs["critic"] if first is None else first
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    assert logs["critic"] < 0.5 * first
