@@ -121,6 +121,22 @@ def effective_candidates(weights: torch.Tensor) -> float:
 
 
 @torch.no_grad()
+def one_step_estimates(pipe, latents: torch.Tensor, captions: list[str], t: int, seed: int, batch: int = 40) -> torch.Tensor:
+    """Scaled true ``latents (N, c, F, h, w)`` noised to timestep ``t`` (:func:`noised_latents`) and denoised by *one* call of
+    ``pipe``'s transformer with ``captions`` (no guidance): the model's clean estimates ``x0_hat (N, c, F, h, w)``."""
+    alpha_bar = pipe.scheduler.alphas_cumprod[t]
+    zt = rearrange(noised_latents(pipe, latents, t, seed), "b c f h w -> b f c h w")  # (N, F, c, h, w)
+    embeddings = pipe.encode_prompt(captions, do_classifier_free_guidance=False, device="cpu")[0]  # (N, L, D)
+    parts = []
+    for i in range(0, len(captions), batch):
+        z = zt[i : i + batch]  # (b, F, c, h, w)
+        pred = pipe.transformer(hidden_states=z, encoder_hidden_states=embeddings[i : i + batch], timestep=torch.full((len(z),), t),
+                                return_dict=False)[0]  # (b, F, c, h, w)
+        parts.append(clean_estimate(pred.float(), z, alpha_bar, pipe.scheduler.config.prediction_type))  # (b, F, c, h, w)
+    return rearrange(torch.cat(parts), "b f c h w -> b c f h w")  # (N, c, F, h, w)
+
+
+@torch.no_grad()
 def one_step_clips(pipe, captions: list[str], timesteps: list[int], seed: int = 21, batch: int = 40, ideal_candidates: int = 0) -> dict[int, list]:
     """True clips of ``captions`` noised to each timestep, denoised by *one* call with their own caption (no guidance)
     and decoded: ``{t: [(F, H, W, 3) clips in [0, 1]]}``. ``pipe`` is a ``CogVideoXPipeline``.
@@ -137,23 +153,17 @@ def one_step_clips(pipe, captions: list[str], timesteps: list[int], seed: int = 
     latents = true_latents(pipe, captions, seed, batch)  # (N, c, F, h, w)
     scale = pipe.vae.config.scaling_factor
     pools = candidate_pools(pipe, captions, ideal_candidates, seed + 1) if ideal_candidates else {}
-    embeddings = pipe.encode_prompt(captions, do_classifier_free_guidance=False, device="cpu")[0]  # (N, L, D)
     result = {}
     for t in timesteps:
-        alpha_bar = pipe.scheduler.alphas_cumprod[t]
-        zt = rearrange(noised_latents(pipe, latents, t, seed), "b c f h w -> b f c h w")  # (N, F, c, h, w)
+        if ideal_candidates:
+            alpha_bar = pipe.scheduler.alphas_cumprod[t]
+            noisy = noised_latents(pipe, latents, t, seed)  # (N, c, F, h, w)
+            x0 = torch.stack([ideal_clean_estimate(zi, pools[c], alpha_bar) for zi, c in zip(noisy, captions)])  # (N, c, F, h, w)
+        else:
+            x0 = one_step_estimates(pipe, latents, captions, t, seed, batch)  # (N, c, F, h, w)
         clips = []
         for i in range(0, len(captions), batch):
-            z = zt[i : i + batch]
-            if ideal_candidates:
-                noisy = rearrange(z, "b f c h w -> b c f h w")  # (b, c, F, h, w)
-                x0 = torch.stack([ideal_clean_estimate(zi, pools[c], alpha_bar) for zi, c in zip(noisy, captions[i : i + batch])])
-                x0 = rearrange(x0, "b c f h w -> b f c h w")  # (b, F, c, h, w)
-            else:
-                pred = pipe.transformer(hidden_states=z, encoder_hidden_states=embeddings[i : i + batch], timestep=torch.full((len(z),), t),
-                                        return_dict=False)[0]  # (b, F, c, h, w)
-                x0 = clean_estimate(pred.float(), z, alpha_bar, pipe.scheduler.config.prediction_type)  # (b, F, c, h, w)
-            decoded = pipe.vae.decode(rearrange(x0, "b f c h w -> b c f h w") / scale).sample  # (b, 3, F, H, W)
+            decoded = pipe.vae.decode(x0[i : i + batch] / scale).sample  # (b, 3, F, H, W)
             clips += tensor_to_clips(decoded.clamp(-1, 1))
         result[t] = clips
     return result

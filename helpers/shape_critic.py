@@ -24,6 +24,7 @@ import torch.nn.functional as F
 from einops import rearrange
 from torch import nn
 
+from .autoencoder import decode_video
 from .shapes import SHAPES
 
 
@@ -32,6 +33,8 @@ class CriticConfig:
     """Shape critic: three 3x3 convolutions over a latent frame, a max over places, a linear read-out."""
 
     latent_channels: int = 8
+    space: str = "latent"  # "latent": read the latent frames; "pixel": read ``frames`` frames of each clip decoded by the frozen decoder
+    frames: int = 2  # pixel space: frames decoded per clip (the same random frames for every clip of a batch)
     width: int = 32
     steps: int = 400
     batch_size: int = 64
@@ -46,16 +49,21 @@ class CriticConfig:
             raise ValueError(f"steps and batch_size must be >= 1, got {self.steps} and {self.batch_size}")
         if self.max_noise < 0:
             raise ValueError(f"max_noise must be >= 0, got {self.max_noise}")
+        if self.space not in ("latent", "pixel"):
+            raise ValueError(f"space must be 'latent' or 'pixel', got {self.space!r}")
+        if self.frames < 1:
+            raise ValueError(f"frames must be >= 1, got {self.frames}")
 
 
 class ShapeCritic(nn.Module):
-    """Latent clips ``(B, c, F, h, w)`` -> shape logits ``(B, len(SHAPES))``, the mean of each frame's logits."""
+    """Latent clips ``(B, c, F, h, w)`` (or decoded ones ``(B, 3, F, H, W)`` in pixel space) -> shape logits
+    ``(B, len(SHAPES))``, the mean of each frame's logits."""
 
     def __init__(self, cfg: CriticConfig) -> None:
         super().__init__()
-        w = cfg.width
+        self.cfg, w = cfg, cfg.width
         self.body = nn.Sequential(
-            nn.Conv2d(cfg.latent_channels, w, 3, padding=1), nn.SiLU(),
+            nn.Conv2d(3 if cfg.space == "pixel" else cfg.latent_channels, w, 3, padding=1), nn.SiLU(),
             nn.Conv2d(w, 2 * w, 3, padding=1), nn.SiLU(),
             nn.Conv2d(2 * w, 2 * w, 3, padding=1), nn.SiLU(),
         )
@@ -67,9 +75,20 @@ class ShapeCritic(nn.Module):
         logits = self.head(features)  # (B*F, k)
         return rearrange(logits, "(b f) k -> b f k", b=latents.shape[0]).mean(dim=1)  # (B, k)
 
+    def read(self, latents: torch.Tensor, decoder=None) -> torch.Tensor:
+        """Logits ``(B, k)`` of latent clips ``(B, c, F, h, w)``: directly, or (pixel space) ``cfg.frames`` random frames of
+        each decoded by the frozen autoencoder ``decoder`` (gradients flow through it to the latents)."""
+        if self.cfg.space == "latent":
+            return self(latents)
+        if decoder is None:
+            raise ValueError("a pixel-space critic reads decoded frames: pass the frozen autoencoder as decoder")
+        pick = torch.randperm(latents.shape[2])[: self.cfg.frames]  # (k,)
+        return self(decode_video(decoder, latents[:, :, pick]))  # (B, 3, k, H, W) -> (B, len(SHAPES))
 
-def train_critic(latents: torch.Tensor, shapes: torch.Tensor, cfg: CriticConfig) -> ShapeCritic:
-    """Train a critic on latent clips ``(N, c, F, h, w)`` with shape classes ``(N,)``; returned frozen, in eval mode."""
+
+def train_critic(latents: torch.Tensor, shapes: torch.Tensor, cfg: CriticConfig, decoder=None) -> ShapeCritic:
+    """Train a critic on latent clips ``(N, c, F, h, w)`` with shape classes ``(N,)`` (in pixel space on their frames decoded
+    by ``decoder``, after the noise); returned frozen, in eval mode."""
     if latents.ndim != 5 or latents.shape[0] != shapes.shape[0]:
         raise ValueError(f"latents must be (N, c, F, h, w) with one shape class each, got {tuple(latents.shape)} and {tuple(shapes.shape)}")
     gen = torch.Generator().manual_seed(cfg.seed)
@@ -80,6 +99,8 @@ def train_critic(latents: torch.Tensor, shapes: torch.Tensor, cfg: CriticConfig)
         idx = torch.randint(0, latents.shape[0], (cfg.batch_size,), generator=gen)  # (b,)
         sigma = torch.rand(cfg.batch_size, 1, 1, 1, 1, generator=gen) * cfg.max_noise  # (b, 1, 1, 1, 1)
         x = latents[idx] + sigma * torch.randn(latents[idx].shape, generator=gen)  # (b, c, F, h, w)
+        with torch.no_grad():
+            x = decode_video(decoder, x[:, :, torch.randperm(x.shape[2], generator=gen)[: cfg.frames]]) if cfg.space == "pixel" else x
         loss = F.cross_entropy(critic(x), shapes[idx])
         optimizer.zero_grad()
         loss.backward()
@@ -88,16 +109,17 @@ def train_critic(latents: torch.Tensor, shapes: torch.Tensor, cfg: CriticConfig)
 
 
 @torch.no_grad()
-def critic_accuracy(critic: ShapeCritic, latents: torch.Tensor, shapes: torch.Tensor, batch: int = 256) -> float:
-    """Share of latent clips ``(N, c, F, h, w)`` whose shape the critic names right."""
-    hits = sum(int((critic(latents[i : i + batch]).argmax(dim=1) == shapes[i : i + batch]).sum()) for i in range(0, len(latents), batch))
+def critic_accuracy(critic: ShapeCritic, latents: torch.Tensor, shapes: torch.Tensor, batch: int = 256, decoder=None) -> float:
+    """Share of latent clips ``(N, c, F, h, w)`` whose shape the critic names right (``decoder``: see :meth:`ShapeCritic.read`)."""
+    hits = sum(int((critic.read(latents[i : i + batch], decoder).argmax(dim=1) == shapes[i : i + batch]).sum()) for i in range(0, len(latents), batch))
     return hits / len(latents)
 
 
-def critic_loss(critic: ShapeCritic, weight: float, max_t: int = 950):
+def critic_loss(critic: ShapeCritic, weight: float, max_t: int = 950, decoder=None):
     """A loss for the trainer: the denoising loss (posterior targets when the batch has them) plus ``weight`` x the
     critic's cross-entropy on the model's clean estimate of every clip whose caption names a shape and whose timestep is
-    below ``max_t`` (at pure noise the best estimate is the caption's mean clip, a smear with no outline to name)."""
+    below ``max_t`` (at pure noise the best estimate is the caption's mean clip, a smear with no outline to name).
+    ``decoder``: the frozen autoencoder a pixel-space critic reads through."""
     from .latent_diffusion import add_noise
     from .sdedit_probe import clean_estimate
     from .word_heads import word_labels
@@ -115,7 +137,7 @@ def critic_loss(critic: ShapeCritic, weight: float, max_t: int = 950):
         x0 = clean_estimate(pred.float(), zt.float(), abar, model.scheduler.config.prediction_type)  # (B, c, F, h, w)
         shapes = word_labels(model.tokenizer, batch["input_ids"])["shape"].to(x0.device)  # (B,), -1 where dropped
         named = (shapes >= 0) & (batch["t"].to(x0.device) < max_t)  # (B,)
-        ce = F.cross_entropy(critic(x0[named]), shapes[named]) if bool(named.any()) else x0.sum() * 0
+        ce = F.cross_entropy(critic.read(x0[named], decoder), shapes[named]) if bool(named.any()) else x0.sum() * 0
         return latent + weight * ce, {"latent": float(latent.detach()), "critic": float(ce.detach())}
 
     return loss_fn

@@ -103,3 +103,11 @@ def test_notebook_matches_its_builder(path, tmp_path):
         f"{path.name} differs from what its builder writes: edit the builder and run "
         f"`python -m scripts.notebooks.build_{path.name[:2]}`, never the notebook by hand"
     )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_markdown_has_no_control_characters(path):
+    # a builder's "\text" in a string that is not raw becomes a tab and "ext": the LaTeX breaks without an error
+    for cell in read(path).cells:
+        if cell.cell_type == "markdown":
+            assert not re.search(r"[\t\x07\x08\x0b\x0c]", cell.source), f"{path.name}: control character in {cell.source[:80]!r}"

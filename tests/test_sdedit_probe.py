@@ -71,3 +71,13 @@ def test_one_step_estimates_keep_the_clip_at_low_noise_and_the_ideal_keeps_it_ev
     assert all(g["shape"] == g["color"] == 1.0 for g in ideal.values())
     with pytest.raises(ValueError, match=r"timesteps must be in \[0, 999\], got 1000"):
         one_step_clips(tiny_t2v, [COMBOS[0].caption], [1000])
+
+
+def test_one_step_estimates_are_latents_that_drift_from_the_clip_as_the_noise_grows(tiny_t2v):
+    from helpers.sdedit_probe import one_step_estimates, true_latents
+
+    captions = [c.caption for c in COMBOS]
+    latents = true_latents(tiny_t2v, captions, seed=3)  # (4, c, F, h, w)
+    errors = {t: float((one_step_estimates(tiny_t2v, latents, captions, t, seed=3) - latents).pow(2).mean()) for t in (50, 500, 900)}
+    assert one_step_estimates(tiny_t2v, latents, captions, 50, seed=3).shape == latents.shape
+    assert errors[50] < errors[500] < errors[900] and errors[50] < 0.1 * float(latents.pow(2).mean())

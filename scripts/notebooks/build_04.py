@@ -789,7 +789,7 @@ Does it matter? Each measured on this CPU, continuing the shipped model (2026-12
 
 - **Let the word reach every token.** `helpers.word_heads.WordHeads`: a linear head per kind of word
   reads each padding token and must name the caption's word, an auxiliary cross-entropy
-  ($L = L_	ext{diffusion} + 0.05 \sum_	ext{kind} 	ext{CE}$; recipe `word-heads-cpu`, 25 minutes,
+  ($L = L_\text{diffusion} + 0.05 \sum_\text{kind} \text{CE}$; recipe `word-heads-cpu`, 25 minutes,
   1,877 steps). The padding spread of "square" rose from 0.5 to 7.3, but the shape gap stayed where
   it was (+0.022 / +0.015 / +0.008 at t = 999 / 700 / 400) and samples drew 50.6 % of the shapes
   right (shipped 51.2 %, 160 clips), while held-out colour + direction fell to 59 % (84 %). The
@@ -826,6 +826,53 @@ the candidates are more capacity per token (width: on the three captions, 20 min
 a 3 x 128 transformer drew 47.5 % of the shapes right in one step from t = 700 after 1,050 steps,
 a 3 x 64 one 33 % after 1,950; a hint, not proof) and a latent in which the
 outline is a bigger share of the clip.
+"""),
+    md(r"""
+### A loss that pays for the outline
+
+If the squared error pays too little for the outline, add a term that pays for it directly. A
+*shape critic* (`helpers.shape_critic`) is a small classifier of latent frames (three 3x3
+convolutions, a max over places, a linear read-out; 58 k parameters) trained on true latents, with
+noise added so that it reads the outline that survives noise. Frozen, it reads the denoiser's own
+clean estimate of each training clip,
+
+$$\hat x_0 = \sqrt{\bar\alpha_t}\, z_t - \sqrt{1 - \bar\alpha_t}\, \hat v, \qquad
+L = \lVert \hat v - v \rVert^2 + \lambda\, \text{CE}\big(\text{critic}(\hat x_0),\ \text{shape word}\big),$$
+
+for every clip below $t = 950$ whose caption was kept (at pure noise the best estimate is the
+caption's mean clip, a smear with no outline to name). A circle drawn for a square now costs as
+much as a wrong colour would, whatever the two differ by in energy. The critic exists only in
+training; the saved pipeline is the same `CogVideoXPipeline`.
+
+First, does the critic see what the judge sees? Train one on true latents of every training
+combination, then let both read the shipped model's one-step estimates from $t = 900$ (the
+probe above): the critic on the latents, the judge on the decoded clips.
+"""),
+    code(r"""
+from helpers.sdedit_probe import one_step_estimates, true_latents
+from helpers.shape_critic import CriticConfig, critic_accuracy, train_critic
+
+
+def shape_classes(captions):
+    return torch.tensor([shapes.SHAPES.index(shapes.parse_caption(c).shape) for c in captions])  # (N,)
+
+
+train_captions = [c.caption for c in shapes.TRAIN_COMBOS] * runtime.pick(3, 25)
+critic = train_critic(true_latents(pipe, train_captions, seed=50), shape_classes(train_captions),
+                      CriticConfig(steps=runtime.pick(150, 400), batch_size=runtime.pick(32, 64)))
+test_captions = [c.caption for c in shapes.TRAIN_COMBOS] * runtime.pick(1, 2)
+fresh = true_latents(pipe, test_captions, seed=51)  # (N, c, F, h, w)
+estimate = one_step_estimates(pipe, fresh, test_captions, 900, seed=51)  # (N, c, F, h, w)
+with torch.no_grad():
+    critic_says = critic(estimate).argmax(dim=1)  # (N,)
+    decoded = pipe.vae.decode(estimate / pipe.vae.config.scaling_factor).sample.clamp(-1, 1)  # (N, 3, F, H, W)
+judge_says = torch.tensor([shapes.SHAPES.index(judge.analyse_clip(c).shape) for c in video.tensor_to_clips(decoded)])
+truth = shape_classes(test_captions)
+print(f"critic on fresh true clips: {critic_accuracy(critic, fresh, truth):.0%} right")
+print(f"the model's estimates from t = 900: critic {(critic_says == truth).float().mean():.0%} right, "
+      f"judge {(judge_says == truth).float().mean():.0%} right, the two agree on {(critic_says == judge_says).float().mean():.0%}")
+assert critic_accuracy(critic, fresh, truth) >= 0.9
+assert (critic_says == judge_says).float().mean() >= 0.6
 """),
     md(r"""
 ## 10 · Exercises
