@@ -40,6 +40,7 @@ class CriticConfig:
     batch_size: int = 64
     lr: float = 2e-3
     max_noise: float = 0.5  # training latents get Gaussian noise of U(0, max_noise) standard deviations
+    max_t: int = 950  # the denoiser's loss: the critic reads the clean estimates of clips below this timestep
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -51,6 +52,8 @@ class CriticConfig:
             raise ValueError(f"max_noise must be >= 0, got {self.max_noise}")
         if self.space not in ("latent", "pixel"):
             raise ValueError(f"space must be 'latent' or 'pixel', got {self.space!r}")
+        if not 0 < self.max_t <= 1000:
+            raise ValueError(f"max_t must be in (0, 1000], got {self.max_t}")
         if self.frames < 1:
             raise ValueError(f"frames must be >= 1, got {self.frames}")
 

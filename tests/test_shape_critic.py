@@ -128,6 +128,8 @@ def test_a_pixel_critic_reads_frames_through_the_frozen_decoder(bundle):
         replace(TINY, space="voxel")
     with pytest.raises(ValueError, match="frames must be >= 1"):
         replace(TINY, frames=0)
+    with pytest.raises(ValueError, match="max_t must be in"):
+        replace(TINY, max_t=1001)
 
 
 def test_latents_that_carry_an_encoders_graph_train_the_critic_too():
