@@ -119,10 +119,10 @@ def critic_accuracy(critic: ShapeCritic, latents: torch.Tensor, shapes: torch.Te
     return hits / len(latents)
 
 
-def critic_loss(critic: ShapeCritic, weight: float, max_t: int = 950, decoder=None):
+def critic_loss(critic: ShapeCritic, weight: float, decoder=None):
     """A loss for the trainer: the denoising loss (posterior targets when the batch has them) plus ``weight`` x the
     critic's cross-entropy on the model's clean estimate of every clip whose caption names a shape and whose timestep is
-    below ``max_t`` (at pure noise the best estimate is the caption's mean clip, a smear with no outline to name).
+    below the critic's ``cfg.max_t`` (at pure noise the best estimate is the caption's mean clip, a smear with no outline to name).
     ``decoder``: the frozen autoencoder a pixel-space critic reads through."""
     from .latent_diffusion import add_noise
     from .sdedit_probe import clean_estimate
@@ -130,8 +130,7 @@ def critic_loss(critic: ShapeCritic, weight: float, max_t: int = 950, decoder=No
 
     if weight < 0:
         raise ValueError(f"critic weight must be >= 0, got {weight}")
-    if not 0 < max_t <= 1000:
-        raise ValueError(f"max_t must be in (0, 1000], got {max_t}")
+    max_t = critic.cfg.max_t
 
     def loss_fn(model, batch: dict) -> tuple[torch.Tensor, dict[str, float]]:
         zt, target = add_noise(model.scheduler, batch["latents"], batch["noise"], batch["t"], batch.get("target_latents"))

@@ -172,7 +172,7 @@ def run(
         shapes = torch.tensor([SHAPES.index(parse_caption(c).shape) for c in captions])  # (N,)
         decoder = vae if cfg.critic.space == "pixel" else None  # the frame autoencoder, frozen
         critic = train_critic(latents.cpu(), shapes, replace(cfg.critic, latent_channels=latents.shape[1]), decoder).to(latents.device)
-        loss_fn = critic_loss(critic, cfg.critic_weight, cfg.critic.max_t, decoder)
+        loss_fn = critic_loss(critic, cfg.critic_weight, decoder)
     input_ids = tokenize(model.tokenizer, captions).to(latents.device)  # (N, L)
     num_t = model.scheduler.config.num_train_timesteps
     # 3. train, probing the caption gaps now and then on fixed clips of every training combo
