@@ -42,6 +42,13 @@ class CriticConfig:
     max_noise: float = 0.5  # training latents get Gaussian noise of U(0, max_noise) standard deviations
     max_t: int = 950  # the denoiser's loss: the critic reads the clean estimates of clips below this timestep
     seed: int = 0
+    # the denoiser's loss on its own sampling states (helpers.sampled_states): per training step, ``sampled`` states of
+    # the model's samples of ``sampled_clips`` random captions, redrawn every ``sampled_every`` steps, at timesteps in
+    # ``sampled_band``, also pay the critic's cross-entropy on the model's clean estimate (0: true noised clips only)
+    sampled: int = 0
+    sampled_clips: int = 16
+    sampled_every: int = 25
+    sampled_band: tuple[int, int] = (500, 950)
 
     def __post_init__(self) -> None:
         if self.latent_channels < 1 or self.width < 1:
@@ -56,6 +63,11 @@ class CriticConfig:
             raise ValueError(f"max_t must be in (0, 1000], got {self.max_t}")
         if self.frames < 1:
             raise ValueError(f"frames must be >= 1, got {self.frames}")
+        if self.sampled < 0 or self.sampled_clips < 1 or self.sampled_every < 1:
+            raise ValueError(f"sampled must be >= 0, sampled_clips and sampled_every >= 1, got {self.sampled}, {self.sampled_clips} and {self.sampled_every}")
+        low, high = self.sampled_band
+        if not 0 <= low < high <= 1000:
+            raise ValueError(f"sampled_band must satisfy 0 <= low < high <= 1000, got {self.sampled_band}")
 
 
 class ShapeCritic(nn.Module):
@@ -119,28 +131,47 @@ def critic_accuracy(critic: ShapeCritic, latents: torch.Tensor, shapes: torch.Te
     return hits / len(latents)
 
 
-def critic_loss(critic: ShapeCritic, weight: float, decoder=None):
+def critic_loss(critic: ShapeCritic, weight: float, decoder=None, pool=None):
     """A loss for the trainer: the denoising loss (posterior targets when the batch has them) plus ``weight`` x the
     critic's cross-entropy on the model's clean estimate of every clip whose caption names a shape and whose timestep is
     below the critic's ``cfg.max_t`` (at pure noise the best estimate is the caption's mean clip, a smear with no outline to name).
-    ``decoder``: the frozen autoencoder a pixel-space critic reads through."""
+    ``decoder``: the frozen autoencoder a pixel-space critic reads through. ``pool``: a
+    :class:`helpers.sampled_states.StatePool`; then ``critic.cfg.sampled`` of the model's own sampling states per step
+    (the batch must hold its ``step``) pay the same cross-entropy, averaged with the other in proportion to the clips."""
     from .latent_diffusion import add_noise
     from .sdedit_probe import clean_estimate
     from .word_heads import word_labels
 
     if weight < 0:
         raise ValueError(f"critic weight must be >= 0, got {weight}")
+    if pool is not None and critic.cfg.sampled < 1:
+        raise ValueError(f"a pool of sampling states needs critic.cfg.sampled >= 1, got {critic.cfg.sampled}")
     max_t = critic.cfg.max_t
+
+    def estimate(model, zt: torch.Tensor, t: torch.Tensor, input_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        pred = model.predict(zt, t, input_ids)  # (B, c, F, h, w)
+        abar = model.scheduler.alphas_cumprod.to(zt.device)[t].float().view(-1, 1, 1, 1, 1)  # (B, 1, 1, 1, 1)
+        return pred, clean_estimate(pred.float(), zt.float(), abar, model.scheduler.config.prediction_type)  # (B, c, F, h, w) x 2
 
     def loss_fn(model, batch: dict) -> tuple[torch.Tensor, dict[str, float]]:
         zt, target = add_noise(model.scheduler, batch["latents"], batch["noise"], batch["t"], batch.get("target_latents"))
-        pred = model.predict(zt, batch["t"], batch["input_ids"])  # (B, c, F, h, w)
+        pred, x0 = estimate(model, zt, batch["t"], batch["input_ids"])  # (B, c, F, h, w) x 2
         latent = (pred.float() - target.float()).pow(2).mean()
-        abar = model.scheduler.alphas_cumprod.to(zt.device)[batch["t"]].float().view(-1, 1, 1, 1, 1)  # (B, 1, 1, 1, 1)
-        x0 = clean_estimate(pred.float(), zt.float(), abar, model.scheduler.config.prediction_type)  # (B, c, F, h, w)
         shapes = word_labels(model.tokenizer, batch["input_ids"])["shape"].to(x0.device)  # (B,), -1 where dropped
         named = (shapes >= 0) & (batch["t"].to(x0.device) < max_t)  # (B,)
-        ce = F.cross_entropy(critic.read(x0[named], decoder), shapes[named]) if bool(named.any()) else x0.sum() * 0
-        return latent + weight * ce, {"latent": float(latent.detach()), "critic": float(ce.detach())}
+        estimates, labels = x0[named], shapes[named]  # (n, c, F, h, w), (n,)
+        if pool is not None:  # the model's own states: no clean clip to regress on, only the critic's read of its estimate
+            z_s, t_s, ids_s = pool.draw(model, int(batch["step"]), critic.cfg.sampled)  # (S, c, F, h, w), (S,), (S, L)
+            shapes_s = word_labels(model.tokenizer, ids_s)["shape"].to(x0.device)  # (S,)
+            estimates = torch.cat([estimates, estimate(model, z_s, t_s, ids_s)[1]])  # (n + S, c, F, h, w)
+            labels = torch.cat([labels, shapes_s])  # (n + S,)
+        if len(labels) == 0:
+            return latent, {"latent": float(latent.detach()), "critic": 0.0}
+        logits = critic.read(estimates, decoder)  # (n + S, k): one read, so a pixel critic decodes the same frames of all
+        n, read = int(named.sum()), logits.detach()
+        logs = {"latent": float(latent.detach()), "critic": float(F.cross_entropy(read[:n], labels[:n])) if n else 0.0}
+        if pool is not None:
+            logs["critic_sampled"] = float(F.cross_entropy(read[n:], labels[n:]))
+        return latent + weight * F.cross_entropy(logits, labels), logs
 
     return loss_fn

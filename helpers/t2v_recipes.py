@@ -124,4 +124,10 @@ RECIPES: dict[str, T2VConfig] = {
     # takes its first steps (DDIM's 50 trailing steps: 999, 979, 959, ...); one-step shape from t = 950 was 47.5 % there
     "critic-early-cpu": replace(continuation(batch_size=32, lr=3e-4, steps=1800, ema_decay=0.998), critic_weight=0.05,
                                 critic=CriticConfig(max_t=990)),
+    # the latent critic on the model's own sampling states as well (helpers.sampled_states), continuing critic-cpu's model:
+    # 16 states per step from its samples of 16 training captions (DDIM 50 steps, guidance 6: the pipeline's own sampler),
+    # redrawn every 25 steps, at t = 600-989. critic-cpu named 84 % of shapes right in one call from true clips at t = 700
+    # but drew 65 % in samples: its own states at t = 700 are not true clips noised
+    "critic-sampled-cpu": replace(continuation(batch_size=32, lr=3e-4, steps=1500, ema_decay=0.998), critic_weight=0.05,
+                                  critic=CriticConfig(sampled=16, sampled_band=(600, 990))),
 }

@@ -35,6 +35,7 @@ from .causal_vae import distill_causal_vae
 from .denoisers import COGVIDEOX_TEXT_LENGTH, DiTConfig, UNetConfig, build_transformer, build_unet, deepen_transformer  # noqa: F401 (re-exported)
 from .latent_diffusion import TextToVideoDenoiser, caption_loss_gaps, drop_captions, make_scheduler, posterior_targets, sample_timesteps, t2v_loss
 from .runtime import make_portable
+from .sampled_states import StatePool
 from .shape_critic import critic_loss, train_critic
 from .shapes import REFERENCE_FRAMES, SHAPES, TRAIN_COMBOS, make_batch, parse_caption
 from .text_encoder import build_text_encoder, build_tokenizer, tokenize
@@ -107,7 +108,7 @@ def make_batch_fn(latents: torch.Tensor, input_ids: torch.Tensor, empty_ids: tor
         ids = drop_captions(input_ids[idx], empty_ids, cfg.caption_dropout, gen)  # (B, L)
         t = sample_timesteps(cfg.batch_size, num_train_timesteps, gen, cfg.high_noise_share, cfg.noise_band, cfg.noise_band_share)  # (B,)
         noise = torch.randn((cfg.batch_size, *latents.shape[1:]), generator=gen) * noise_scale  # (B, c, F, h, w)
-        batch = {"latents": latents[idx.to(latents.device)], "input_ids": ids, "t": t, "noise": noise}
+        batch = {"latents": latents[idx.to(latents.device)], "input_ids": ids, "t": t, "noise": noise, "step": step}
         if cfg.posterior_target:
             dropped = (ids == empty_ids.to(ids.device)).all(dim=1).tolist()  # (B,)
             first = (idx // cfg.clips_per_combo * cfg.clips_per_combo).tolist()  # (B,) each caption's first cached clip
@@ -167,13 +168,17 @@ def run(
     if cfg.word_loss:  # trained with the model (and in its checkpoints), never saved with the pipeline
         text_cfg = model.text_encoder.config
         model.word_heads = WordHeads(model.tokenizer, getattr(text_cfg, "d_model", None) or text_cfg.hidden_size, cfg.word_loss)
+    input_ids = tokenize(model.tokenizer, captions).to(latents.device)  # (N, L)
     loss_fn = t2v_loss
     if cfg.critic_weight:  # a frozen critic trained on the cached latents (seeded: a resumed run gets the same one)
         shapes = torch.tensor([SHAPES.index(parse_caption(c).shape) for c in captions])  # (N,)
         decoder = vae if cfg.critic.space == "pixel" else None  # the frame autoencoder, frozen
         critic = train_critic(latents.cpu(), shapes, replace(cfg.critic, latent_channels=latents.shape[1]), decoder).to(latents.device)
-        loss_fn = critic_loss(critic, cfg.critic_weight, decoder)
-    input_ids = tokenize(model.tokenizer, captions).to(latents.device)  # (N, L)
+        pool = None
+        if cfg.critic.sampled:  # the model's own sampling states of the training captions, redrawn as it learns
+            c = cfg.critic
+            pool = StatePool(input_ids, tuple(latents.shape[1:]), c.sampled_clips, c.sampled_every, c.sampled_band, seed=cfg.seed)
+        loss_fn = critic_loss(critic, cfg.critic_weight, decoder, pool)
     num_t = model.scheduler.config.num_train_timesteps
     # 3. train, probing the caption gaps now and then on fixed clips of every training combo
     probe = latents[:: cfg.clips_per_combo][:40], captions[:: cfg.clips_per_combo][:40]

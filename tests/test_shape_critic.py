@@ -137,3 +137,25 @@ def test_latents_that_carry_an_encoders_graph_train_the_critic_too():
     weight = torch.ones(1, requires_grad=True)
     critic = train_critic(latents * weight, shapes, replace(TINY, steps=3))  # every step reuses the one graph without it
     assert critic(latents[:2]).shape == (2, 3)
+
+
+def test_the_models_own_sampling_states_pay_the_critics_loss_too(bundle):
+    from helpers.sampled_states import StatePool
+
+    model, batch = bundle
+    critic = ShapeCritic(replace(TINY, sampled=3)).eval().requires_grad_(False)
+    pool = StatePool(batch["input_ids"][:3], (4, 16, 8, 8), clips=2, refresh_every=5, band=(0, 1000), steps=3)
+    pure = {**batch, "t": torch.full((4,), 999), "step": 0}  # no true clip pays the critic's loss at pure noise
+    loss, logs = critic_loss(critic, 2.0, pool=pool)(model, pure)
+    assert logs["critic"] == 0.0 and logs["critic_sampled"] > 0
+    assert loss.item() == pytest.approx(logs["latent"] + 2.0 * logs["critic_sampled"], rel=1e-5)
+    loss.backward()
+    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in model.unet.parameters())
+    _, both = critic_loss(critic, 2.0, pool=pool)(model, {**batch, "step": 1})
+    assert both["critic"] > 0 and both["critic_sampled"] > 0 and pool.made_at == 0  # step 1 reuses step 0's pool
+    with pytest.raises(ValueError, match="needs critic.cfg.sampled >= 1"):
+        critic_loss(ShapeCritic(TINY), 1.0, pool=pool)
+    with pytest.raises(ValueError, match="sampled_band must satisfy"):
+        replace(TINY, sampled_band=(950, 500))
+    with pytest.raises(ValueError, match="sampled must be >= 0"):
+        replace(TINY, sampled=-1)

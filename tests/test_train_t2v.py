@@ -242,14 +242,16 @@ def test_word_heads_train_with_the_model_and_stay_out_of_the_saved_pipeline(trai
         replace(micro_config(), word_loss=-1.0)
 
 
-def test_a_shape_critic_trains_with_the_model_and_stays_out_of_the_saved_pipeline(trained, tmp_path):
+@pytest.mark.parametrize("sampled", [0, 2])
+def test_a_shape_critic_trains_with_the_model_and_stays_out_of_the_saved_pipeline(trained, tmp_path, sampled):
     from helpers.shape_critic import CriticConfig
 
     out, _ = trained
-    cfg = replace(micro_config(steps=2), pure_noise=None, clips_per_combo=2, critic_weight=0.05, critic=CriticConfig(width=4, steps=3, batch_size=4))
+    critic = CriticConfig(width=4, steps=3, batch_size=4, sampled=sampled, sampled_clips=1, sampled_every=1)  # sampled: the model's own states too
+    cfg = replace(micro_config(steps=2), pure_noise=None, clips_per_combo=2, critic_weight=0.05, critic=critic)
     summary = run(cfg, tmp_path / "critic", vae_path=str(out / "work" / "frame_vae"), progress=False, init_from=str(out / "pipe"),
                   causal_vae_path=str(out / "pipe" / "vae"))
-    assert all("critic" in row and "latent" in row for row in summary["history"])
+    assert all("critic" in row and "latent" in row and ("critic_sampled" in row) == bool(sampled) for row in summary["history"])
     saved = {p.parent.name for p in (tmp_path / "critic").rglob("*.safetensors")}
     assert saved == {"transformer", "text_encoder", "vae"}
     with pytest.raises(ValueError, match="critic_weight must be >= 0"):
