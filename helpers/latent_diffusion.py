@@ -68,6 +68,34 @@ def add_noise(scheduler, z0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor,
     return zt, target
 
 
+def clean_estimate(prediction: torch.Tensor, zt: torch.Tensor, alpha_bar: torch.Tensor, prediction_type: str) -> torch.Tensor:
+    """The model's estimate of the clean latents ``x0_hat`` (shape of ``zt``) from its ``prediction`` at ``alpha_bar`` (broadcastable)."""
+    alpha, sigma = alpha_bar.sqrt(), (1 - alpha_bar).sqrt()
+    if prediction_type == "v_prediction":  # v = alpha * eps - sigma * x0 and z_t = alpha * x0 + sigma * eps
+        return alpha * zt - sigma * prediction
+    if prediction_type == "epsilon":
+        return (zt - sigma * prediction) / alpha
+    if prediction_type == "sample":
+        return prediction
+    raise ValueError(f"prediction_type must be 'epsilon', 'v_prediction' or 'sample', got {prediction_type!r}")
+
+
+def predict_clean(model: "TextToVideoDenoiser", zt: torch.Tensor, t: torch.Tensor, input_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The model's prediction at noisy latents ``zt (B, c, F, h, w)``, timesteps ``t (B,)`` and token ids ``(B, L)``, and the clean
+    estimate ``x0_hat`` it implies (:func:`clean_estimate`): both ``(B, c, F, h, w)``, float32."""
+    pred = model.predict(zt, t, input_ids).float()  # (B, c, F, h, w)
+    abar = model.scheduler.alphas_cumprod.to(zt.device)[t].float().view(-1, 1, 1, 1, 1)  # (B, 1, 1, 1, 1)
+    return pred, clean_estimate(pred, zt.float(), abar, model.scheduler.config.prediction_type)
+
+
+def loss_and_clean_estimate(model: "TextToVideoDenoiser", batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
+    """The mean denoising loss of a training ``batch`` (posterior targets when it holds ``target_latents``) and the model's
+    clean estimate ``x0_hat (B, c, F, h, w)``: the start of every loss that also grades the estimate (critic, decoded frames)."""
+    zt, target = add_noise(model.scheduler, batch["latents"], batch["noise"], batch["t"], batch.get("target_latents"))
+    pred, x0 = predict_clean(model, zt, batch["t"], batch["input_ids"])  # (B, c, F, h, w) x 2
+    return (pred - target.float()).pow(2).mean(), x0
+
+
 def candidate_weights(zt: torch.Tensor, candidates: torch.Tensor, alpha_bar: torch.Tensor) -> torch.Tensor:
     """Posterior weights ``(K,)`` of ``candidates (K, c, F, h, w)`` given ``zt (c, F, h, w)``, all equally likely a priori:
     a softmax of ``-|z_t - alpha x0_k|^2 / 2 sigma^2``."""

@@ -89,3 +89,44 @@ class StatePool:
         gen = torch.Generator().manual_seed(self.seed * 1_000_003 + step + 1)
         idx = torch.randint(0, len(self.states[0]), (n,), generator=gen).to(self.states[0].device)  # (n,)
         return tuple(x[idx] for x in self.states)
+
+
+@torch.no_grad()
+def sampling_path_grades(pipe, timesteps: list[int], clips_per_combo: int = 2, seed: int = 0, combos=None, steps: int = 50,
+                         guidance: float = 6.0, batch: int = 40) -> dict[int, dict[str, float]]:
+    """Where in sampling is each word decided? ``helpers.judge.grade_clips`` rates of the clean estimate the sampler itself
+    steps with (guided, ``x0_hat`` of ``uncond + guidance (cond - uncond)``) at each of ``timesteps`` (steps of the
+    ``steps``-step DDIM sampler) on the way from pure noise, decoded by ``pipe``'s autoencoder: ``{t: rates}``.
+    ``pipe`` is the course's ``CogVideoXPipeline``; ``combos``: default the 40 training combinations."""
+    from .judge import grade_clips
+    from .generation import call_defaults
+    from .latent_diffusion import TextToVideoDenoiser, clean_estimate
+    from .shapes import TRAIN_COMBOS
+    from .text_encoder import tokenize
+    from .video import tensor_to_clips
+
+    scheduler = type(pipe.scheduler).from_config(pipe.scheduler.config)
+    scheduler.set_timesteps(steps)
+    on_path = scheduler.timesteps.tolist()
+    if not timesteps or any(t not in on_path for t in timesteps):
+        raise ValueError(f"timesteps must be steps of the {steps}-step sampler, e.g. {on_path[1::10]}, got {timesteps}")
+    model = TextToVideoDenoiser.from_pipeline(pipe)
+    captions = [c.caption for c in (combos or TRAIN_COMBOS)] * clips_per_combo
+    scale, call = pipe.vae.config.scaling_factor, call_defaults(pipe)
+    noise = pipe.prepare_latents(1, pipe.transformer.config.in_channels, call["num_frames"], call["height"], call["width"], torch.float32, "cpu",
+                                 torch.Generator())  # (1, F, c, h, w): the latents of the pipeline's default clip
+    shape = tuple(rearrange(noise, "b f c h w -> b c f h w").shape[1:])  # (c, F, h, w)
+    found: dict[int, list] = {t: [] for t in timesteps}
+    for start in range(0, len(captions), batch):
+        ids = tokenize(model.tokenizer, captions[start : start + batch])  # (b, L)
+        gen = torch.Generator().manual_seed(seed + start)
+        states, t_s, ids_s = sample_states(model, ids, shape, (min(timesteps), max(timesteps) + 1), gen, steps, guidance)
+        for t in timesteps:
+            keep = t_s == t  # (S,)
+            z, n = states[keep], int(keep.sum())  # (b, c, F, h, w)
+            both = torch.cat([model.empty_ids()[None].expand(n, -1), ids_s[keep]])  # (2b, L)
+            uncond, cond = model.predict(torch.cat([z, z]), torch.full((2 * n,), t), both).float().chunk(2)  # (b, c, F, h, w) x 2
+            abar = pipe.scheduler.alphas_cumprod[t]
+            x0 = clean_estimate(uncond + guidance * (cond - uncond), z, abar, pipe.scheduler.config.prediction_type)  # (b, c, F, h, w)
+            found[t] += tensor_to_clips(pipe.vae.decode(x0 / scale).sample.clamp(-1, 1))
+    return {t: grade_clips(clips, captions) for t, clips in found.items()}

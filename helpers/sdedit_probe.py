@@ -26,7 +26,7 @@ import torch
 from einops import rearrange
 
 from .judge import analyse_clip, grade_clips
-from .latent_diffusion import add_noise, candidate_weights, flip_caption, ideal_clean_estimate
+from .latent_diffusion import add_noise, candidate_weights, clean_estimate, flip_caption, ideal_clean_estimate
 from .shapes import TRAIN_COMBOS, make_batch, parse_caption
 from .video import frames_to_pil, tensor_to_clips
 
@@ -83,18 +83,7 @@ def word_or_clip(pipe, strengths: list[float] = RECOVERY_STRENGTHS, clips_per_co
     return result
 
 
-def clean_estimate(prediction: torch.Tensor, zt: torch.Tensor, alpha_bar: torch.Tensor, prediction_type: str) -> torch.Tensor:
-    """The model's estimate of the clean latents ``x0_hat`` (shape of ``zt``) from its ``prediction`` at ``alpha_bar`` (broadcastable)."""
-    alpha, sigma = alpha_bar.sqrt(), (1 - alpha_bar).sqrt()
-    if prediction_type == "v_prediction":  # v = alpha * eps - sigma * x0 and z_t = alpha * x0 + sigma * eps
-        return alpha * zt - sigma * prediction
-    if prediction_type == "epsilon":
-        return (zt - sigma * prediction) / alpha
-    if prediction_type == "sample":
-        return prediction
-    raise ValueError(f"prediction_type must be 'epsilon', 'v_prediction' or 'sample', got {prediction_type!r}")
-
-
+@torch.no_grad()
 def true_latents(pipe, captions: list[str], seed: int, batch: int = 40) -> torch.Tensor:
     """Scaled latents ``(N, c, F, h, w)`` of fresh true clips of ``captions`` (the pipeline's own autoencoder, posterior mean)."""
     video = make_batch(captions, seed=seed)  # (N, 3, F, H, W) in [-1, 1]

@@ -138,8 +138,7 @@ def critic_loss(critic: ShapeCritic, weight: float, decoder=None, pool=None):
     ``decoder``: the frozen autoencoder a pixel-space critic reads through. ``pool``: a
     :class:`helpers.sampled_states.StatePool`; then ``critic.cfg.sampled`` of the model's own sampling states per step
     (the batch must hold its ``step``) pay the same cross-entropy, averaged with the other in proportion to the clips."""
-    from .latent_diffusion import add_noise
-    from .sdedit_probe import clean_estimate
+    from .latent_diffusion import loss_and_clean_estimate, predict_clean
     from .word_heads import word_labels
 
     if weight < 0:
@@ -148,22 +147,15 @@ def critic_loss(critic: ShapeCritic, weight: float, decoder=None, pool=None):
         raise ValueError(f"a pool of sampling states needs critic.cfg.sampled >= 1, got {critic.cfg.sampled}")
     max_t = critic.cfg.max_t
 
-    def estimate(model, zt: torch.Tensor, t: torch.Tensor, input_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        pred = model.predict(zt, t, input_ids)  # (B, c, F, h, w)
-        abar = model.scheduler.alphas_cumprod.to(zt.device)[t].float().view(-1, 1, 1, 1, 1)  # (B, 1, 1, 1, 1)
-        return pred, clean_estimate(pred.float(), zt.float(), abar, model.scheduler.config.prediction_type)  # (B, c, F, h, w) x 2
-
     def loss_fn(model, batch: dict) -> tuple[torch.Tensor, dict[str, float]]:
-        zt, target = add_noise(model.scheduler, batch["latents"], batch["noise"], batch["t"], batch.get("target_latents"))
-        pred, x0 = estimate(model, zt, batch["t"], batch["input_ids"])  # (B, c, F, h, w) x 2
-        latent = (pred.float() - target.float()).pow(2).mean()
+        latent, x0 = loss_and_clean_estimate(model, batch)  # (), (B, c, F, h, w)
         shapes = word_labels(model.tokenizer, batch["input_ids"])["shape"].to(x0.device)  # (B,), -1 where dropped
         named = (shapes >= 0) & (batch["t"].to(x0.device) < max_t)  # (B,)
         estimates, labels = x0[named], shapes[named]  # (n, c, F, h, w), (n,)
         if pool is not None:  # the model's own states: no clean clip to regress on, only the critic's read of its estimate
             z_s, t_s, ids_s = pool.draw(model, int(batch["step"]), critic.cfg.sampled)  # (S, c, F, h, w), (S,), (S, L)
             shapes_s = word_labels(model.tokenizer, ids_s)["shape"].to(x0.device)  # (S,)
-            estimates = torch.cat([estimates, estimate(model, z_s, t_s, ids_s)[1]])  # (n + S, c, F, h, w)
+            estimates = torch.cat([estimates, predict_clean(model, z_s, t_s, ids_s)[1]])  # (n + S, c, F, h, w)
             labels = torch.cat([labels, shapes_s])  # (n + S,)
         if len(labels) == 0:
             return latent, {"latent": float(latent.detach()), "critic": 0.0}

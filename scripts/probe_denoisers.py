@@ -108,16 +108,11 @@ def decoded_loss(vae, weight: float, frames: int = 2):
     frames of each clip's clean estimate decoded by the frozen frame autoencoder ``vae``, against its target decoded: the
     error measured where the judge reads the outline (a circle and a square differ by 8 % of a clip's pixel energy and
     0.4 % of its latent energy, ``helpers.autoencoder.word_change_energy``)."""
-    from helpers.latent_diffusion import add_noise
-    from helpers.sdedit_probe import clean_estimate
+    from helpers.latent_diffusion import loss_and_clean_estimate
 
     def loss_fn(model, batch: dict) -> tuple[torch.Tensor, dict[str, float]]:
         z0, t, target_z0 = batch["latents"], batch["t"], batch["target_latents"]
-        zt, target = add_noise(model.scheduler, z0, batch["noise"], t, target_z0)
-        pred = model.predict(zt, t, batch["input_ids"])  # (B, c, F, h, w)
-        latent = (pred - target).pow(2).mean()
-        abar = model.scheduler.alphas_cumprod[t].float().view(-1, 1, 1, 1, 1)  # (B, 1, 1, 1, 1)
-        x0 = clean_estimate(pred, zt, abar, model.scheduler.config.prediction_type)  # (B, c, F, h, w)
+        latent, x0 = loss_and_clean_estimate(model, batch)  # (), (B, c, F, h, w)
         pick = torch.randint(0, z0.shape[2], (z0.shape[0], frames), generator=torch.Generator().manual_seed(int(t.sum())))  # (B, k)
         chosen = lambda z: torch.stack([z[b, :, pick[b]] for b in range(len(z))])  # noqa: E731  (B, c, k, h, w)
         image = decode_video(vae, chosen(x0))  # (B, 3, k, H, W)

@@ -39,3 +39,20 @@ def tiny_t2v():
     pipe = DiffusionPipeline.from_pretrained(DATA_DIR / "tiny-t2v")
     pipe.set_progress_bar_config(disable=True)
     return pipe
+
+
+@pytest.fixture()
+def micro_denoiser():
+    """A seeded micro CogVideoX bundle (:class:`helpers.latent_diffusion.TextToVideoDenoiser`) on 4 x 16 x 8 x 8 latents."""
+    import torch
+
+    from helpers.autoencoder import VAEConfig
+    from helpers.text_encoder import TextEncoderConfig
+    from helpers.train_t2v import COGVIDEOX_TEXT_LENGTH, DiTConfig, T2VConfig, build_denoiser
+
+    torch.manual_seed(0)
+    return build_denoiser(T2VConfig(
+        vae=VAEConfig(block_out_channels=(8, 8, 8), latent_channels=4, norm_num_groups=4),
+        dit=DiTConfig(num_layers=1, attention_heads=2, head_dim=8, time_embed_dim=16),
+        text=TextEncoderConfig(hidden_size=16, num_layers=1, num_heads=2, max_length=COGVIDEOX_TEXT_LENGTH, kind="t5"),
+    ))

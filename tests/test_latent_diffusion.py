@@ -100,3 +100,34 @@ def test_posterior_targets_span_the_sample_itself_to_the_pool_mean(prediction_ty
     if expected is not None:
         torch.testing.assert_close(posterior[1], expected)
 
+
+
+def test_clean_estimate_inverts_each_parametrisation():
+    import torch
+
+    from helpers.latent_diffusion import clean_estimate
+
+    x0, eps, abar = torch.randn(2, 3), torch.randn(2, 3), torch.tensor(0.3)
+    zt = abar.sqrt() * x0 + (1 - abar).sqrt() * eps
+    v = abar.sqrt() * eps - (1 - abar).sqrt() * x0
+    for pred, kind in ((v, "v_prediction"), (eps, "epsilon"), (x0, "sample")):
+        torch.testing.assert_close(clean_estimate(pred, zt, abar, kind), x0)
+    with pytest.raises(ValueError, match="got 'flow'"):
+        clean_estimate(v, zt, abar, "flow")
+
+
+def test_the_loss_with_its_clean_estimate_is_the_training_loss_and_the_estimate_of_the_prediction(micro_denoiser):
+    from helpers.latent_diffusion import clean_estimate, loss_and_clean_estimate
+    from helpers.text_encoder import tokenize
+
+    model = micro_denoiser
+    gen = torch.Generator().manual_seed(0)
+    latents = torch.randn(3, 4, 16, 8, 8, generator=gen)
+    batch = {"latents": latents, "noise": torch.randn(latents.shape, generator=gen), "t": torch.tensor([900, 500, 100]),
+             "input_ids": tokenize(model.tokenizer, ["a red circle moving left"] * 3)}
+    with torch.no_grad():
+        loss, x0 = loss_and_clean_estimate(model, batch)
+        torch.testing.assert_close(loss, model(batch["latents"], batch["input_ids"], batch["t"], batch["noise"]).mean())
+        zt, _ = add_noise(model.scheduler, latents, batch["noise"], batch["t"])
+        abar = model.scheduler.alphas_cumprod[batch["t"]].view(-1, 1, 1, 1, 1)
+        torch.testing.assert_close(x0, clean_estimate(model.predict(zt, batch["t"], batch["input_ids"]), zt, abar, "v_prediction"))

@@ -56,3 +56,20 @@ def test_the_pool_is_redrawn_only_when_it_is_old(tiny_t2v):
     assert pool.made_at == 1
     with pytest.raises(ValueError, match="clips and refresh_every"):
         StatePool(tokenize(model.tokenizer, CAPTIONS), (8, 16, 8, 8), clips=0)
+
+
+def test_the_sampling_path_is_graded_where_the_sampler_steps(tiny_t2v):
+    from helpers.sampled_states import sampling_path_grades
+    from helpers.shapes import TRAIN_COMBOS
+
+    from helpers.judge import grade_clips
+    from helpers.video import clips_from_pipeline
+
+    captions = [c.caption for c in TRAIN_COMBOS[:6]]
+    grades = sampling_path_grades(tiny_t2v, [999, 199], clips_per_combo=1, combos=TRAIN_COMBOS[:6], steps=5)
+    assert set(grades) == {999, 199} and set(grades[199]) >= {"color", "shape", "direction"}
+    # the last step's estimate is the sample itself (DDIM to alpha = 1): the same grades as the pipeline's own clips
+    frames = tiny_t2v(captions, num_inference_steps=5, generator=torch.Generator().manual_seed(0), output_type="np").frames
+    assert grades[199] == grade_clips(clips_from_pipeline(frames), captions)
+    with pytest.raises(ValueError, match="steps of the 5-step sampler"):
+        sampling_path_grades(tiny_t2v, [700], steps=5)

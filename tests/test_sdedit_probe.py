@@ -28,20 +28,6 @@ def test_bad_arguments_fail_before_any_work(tiny_t2v):
         part_noised(tiny_t2v, captions, captions[:3], [0.5], seed=0)
 
 
-def test_clean_estimate_inverts_each_parametrisation():
-    import torch
-
-    from helpers.sdedit_probe import clean_estimate
-
-    x0, eps, abar = torch.randn(2, 3), torch.randn(2, 3), torch.tensor(0.3)
-    zt = abar.sqrt() * x0 + (1 - abar).sqrt() * eps
-    v = abar.sqrt() * eps - (1 - abar).sqrt() * x0
-    for pred, kind in ((v, "v_prediction"), (eps, "epsilon"), (x0, "sample")):
-        torch.testing.assert_close(clean_estimate(pred, zt, abar, kind), x0)
-    with pytest.raises(ValueError, match="got 'flow'"):
-        clean_estimate(v, zt, abar, "flow")
-
-
 def test_the_ideal_estimate_is_the_nearest_candidate_at_low_noise_and_their_mean_at_pure_noise():
     import torch
 

@@ -47,17 +47,10 @@ def test_bad_settings_fail_loudly():
 
 
 @pytest.fixture()
-def bundle():
-    from helpers.autoencoder import VAEConfig
-    from helpers.text_encoder import TextEncoderConfig, tokenize
-    from helpers.train_t2v import COGVIDEOX_TEXT_LENGTH, DiTConfig, T2VConfig, build_denoiser
+def bundle(micro_denoiser):
+    from helpers.text_encoder import tokenize
 
-    torch.manual_seed(0)
-    model = build_denoiser(T2VConfig(  # a micro CogVideoX bundle on 4 x 8 x 8 latents
-        vae=VAEConfig(block_out_channels=(8, 8, 8), latent_channels=4, norm_num_groups=4),
-        dit=DiTConfig(num_layers=1, attention_heads=2, head_dim=8, time_embed_dim=16),
-        text=TextEncoderConfig(hidden_size=16, num_layers=1, num_heads=2, max_length=COGVIDEOX_TEXT_LENGTH, kind="t5"),
-    ))
+    model = micro_denoiser
     latents, shapes = toy_latents(4, seed=2)
     latents = torch.nn.functional.pad(latents, (0, 0, 0, 0, 0, 13))  # (4, 4, 16, 8, 8): the micro denoiser's 16 frames
     ids = tokenize(model.tokenizer, ["a red circle moving left", "a blue square moving up", "a red triangle moving left", ""])

@@ -630,7 +630,7 @@ clean clip. Write $\alpha_t = \sqrt{\bar\alpha_t}$ and $\sigma_t = \sqrt{1-\bar\
 $z_t = \alpha_t x_0 + \sigma_t \epsilon$ (section 1; $x_0$ is the clean latent clip). Then
 $\hat x_0 = (z_t - \sigma_t \hat\epsilon)/\alpha_t$, and for a v-prediction model
 $\hat x_0 = \alpha_t z_t - \sigma_t \hat v$ (because $\alpha_t^2 + \sigma_t^2 = 1$;
-`helpers.sdedit_probe.clean_estimate`). What should a perfect model give? For this synthetic world
+`helpers.latent_diffusion.clean_estimate`). What should a perfect model give? For this synthetic world
 we can approximate it: draw $K$ fresh clips of the caption (the true clip is not among them) and
 treat them as all the clip could be, equally likely. The best estimate in squared error is then the
 posterior mean, the candidates' average weighted by how likely each is to have produced $z_t$
