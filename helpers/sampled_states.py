@@ -93,13 +93,17 @@ class StatePool:
 
 @torch.no_grad()
 def sampling_path_grades(pipe, timesteps: list[int], clips_per_combo: int = 2, seed: int = 0, combos=None, steps: int = 50,
-                         guidance: float = 6.0, batch: int = 40) -> dict[int, dict[str, float]]:
-    """Where in sampling is each word decided? ``helpers.judge.grade_clips`` rates of the clean estimate the sampler itself
-    steps with (guided, ``x0_hat`` of ``uncond + guidance (cond - uncond)``) at each of ``timesteps`` (steps of the
-    ``steps``-step DDIM sampler) on the way from pure noise, decoded by ``pipe``'s autoencoder: ``{t: rates}``.
-    ``pipe`` is the course's ``CogVideoXPipeline``; ``combos``: default the 40 training combinations."""
-    from .judge import grade_clips
+                         guidance: float = 6.0, read_guidance: float = 1.0, batch: int = 40) -> dict[int, dict[str, float]]:
+    """Where in sampling is each word decided? ``helpers.judge.grade_clips`` rates of the model's clean estimate at the
+    sampler's own state at each of ``timesteps`` (steps of the ``steps``-step DDIM sampler with ``guidance``, from pure
+    noise), decoded by ``pipe``'s autoencoder: ``{t: rates}``. ``pipe`` is the course's ``CogVideoXPipeline``.
+
+    The estimate read is ``x0_hat`` of ``uncond + read_guidance (cond - uncond)``: by default (1) the caption's own
+    estimate. The sampler steps with ``read_guidance = guidance``, whose estimate at the last step is the sample itself,
+    but early on it overshoots (decoded pixels up to 48 at t = 979 where a clip spans [-1, 1]) and clipped, a red
+    reads yellow. ``combos``: default the 40 training combinations."""
     from .generation import call_defaults
+    from .judge import grade_clips
     from .latent_diffusion import TextToVideoDenoiser, clean_estimate
     from .shapes import TRAIN_COMBOS
     from .text_encoder import tokenize
@@ -127,6 +131,6 @@ def sampling_path_grades(pipe, timesteps: list[int], clips_per_combo: int = 2, s
             both = torch.cat([model.empty_ids()[None].expand(n, -1), ids_s[keep]])  # (2b, L)
             uncond, cond = model.predict(torch.cat([z, z]), torch.full((2 * n,), t), both).float().chunk(2)  # (b, c, F, h, w) x 2
             abar = pipe.scheduler.alphas_cumprod[t]
-            x0 = clean_estimate(uncond + guidance * (cond - uncond), z, abar, pipe.scheduler.config.prediction_type)  # (b, c, F, h, w)
+            x0 = clean_estimate(uncond + read_guidance * (cond - uncond), z, abar, pipe.scheduler.config.prediction_type)  # (b, c, F, h, w)
             found[t] += tensor_to_clips(pipe.vae.decode(x0 / scale).sample.clamp(-1, 1))
     return {t: grade_clips(clips, captions) for t, clips in found.items()}

@@ -33,6 +33,7 @@ from safetensors.torch import load_file, save_file
 from .autoencoder import encode_video, train_vae
 from .causal_vae import distill_causal_vae
 from .denoisers import COGVIDEOX_TEXT_LENGTH, DiTConfig, UNetConfig, build_transformer, build_unet, deepen_transformer  # noqa: F401 (re-exported)
+from .guidance_bake import baked_guidance_loss
 from .latent_diffusion import TextToVideoDenoiser, caption_loss_gaps, drop_captions, make_scheduler, posterior_targets, sample_timesteps, t2v_loss
 from .runtime import make_portable
 from .sampled_states import StatePool
@@ -170,6 +171,11 @@ def run(
         model.word_heads = WordHeads(model.tokenizer, getattr(text_cfg, "d_model", None) or text_cfg.hidden_size, cfg.word_loss)
     input_ids = tokenize(model.tokenizer, captions).to(latents.device)  # (N, L)
     loss_fn = t2v_loss
+    if cfg.bake_guidance:  # a frozen copy of the loaded model teaches; the text encoder stays as it is
+        if not init_from:
+            raise ValueError("bake_guidance distils a trained model: it needs --init")
+        loss_fn = baked_guidance_loss(copy.deepcopy(model), cfg.bake_guidance)
+        model.text_encoder.requires_grad_(False)
     if cfg.critic_weight:  # a frozen critic trained on the cached latents (seeded: a resumed run gets the same one)
         shapes = torch.tensor([SHAPES.index(parse_caption(c).shape) for c in captions])  # (N,)
         decoder = vae if cfg.critic.space == "pixel" else None  # the frame autoencoder, frozen

@@ -66,10 +66,12 @@ def test_the_sampling_path_is_graded_where_the_sampler_steps(tiny_t2v):
     from helpers.video import clips_from_pipeline
 
     captions = [c.caption for c in TRAIN_COMBOS[:6]]
-    grades = sampling_path_grades(tiny_t2v, [999, 199], clips_per_combo=1, combos=TRAIN_COMBOS[:6], steps=5)
-    assert set(grades) == {999, 199} and set(grades[199]) >= {"color", "shape", "direction"}
-    # the last step's estimate is the sample itself (DDIM to alpha = 1): the same grades as the pipeline's own clips
+    guided = sampling_path_grades(tiny_t2v, [999, 199], clips_per_combo=1, combos=TRAIN_COMBOS[:6], steps=5, read_guidance=6.0)
+    assert set(guided) == {999, 199} and set(guided[199]) >= {"color", "shape", "direction"}
+    # the sampler's last estimate is the sample itself (DDIM to alpha = 1): the same grades as the pipeline's own clips
     frames = tiny_t2v(captions, num_inference_steps=5, generator=torch.Generator().manual_seed(0), output_type="np").frames
-    assert grades[199] == grade_clips(clips_from_pipeline(frames), captions)
+    assert guided[199] == grade_clips(clips_from_pipeline(frames), captions)
+    own = sampling_path_grades(tiny_t2v, [799], clips_per_combo=1, combos=TRAIN_COMBOS[:6], steps=5)
+    assert own[799]["color"] == 1.0  # the caption's own estimate names the colour long before the end
     with pytest.raises(ValueError, match="steps of the 5-step sampler"):
         sampling_path_grades(tiny_t2v, [700], steps=5)

@@ -258,3 +258,21 @@ def test_a_shape_critic_trains_with_the_model_and_stays_out_of_the_saved_pipelin
         replace(micro_config(), critic_weight=-1.0)
     with pytest.raises(ValueError, match="at most one"):
         replace(micro_config(), critic_weight=0.05, word_loss=0.05)
+
+
+def test_baking_guidance_trains_the_denoiser_against_a_frozen_copy_and_keeps_the_text_encoder(trained, tmp_path):
+    from safetensors.torch import load_file
+
+    out, _ = trained
+    cfg = replace(micro_config(steps=2), pure_noise=None, clips_per_combo=2, bake_guidance=2.0)
+    summary = run(cfg, tmp_path / "baked", vae_path=str(out / "work" / "frame_vae"), progress=False, init_from=str(out / "pipe"),
+                  causal_vae_path=str(out / "pipe" / "vae"))
+    assert all("baked" in row for row in summary["history"])
+    before, after = (load_file(next((folder / "text_encoder").glob("*.safetensors"))) for folder in (out / "pipe", tmp_path / "baked"))
+    assert all(torch.equal(before[k], after[k]) for k in before)
+    with pytest.raises(ValueError, match="bake_guidance must be >= 0"):
+        replace(micro_config(), bake_guidance=-1.0)
+    with pytest.raises(ValueError, match="takes no word_loss or critic_weight"):
+        replace(micro_config(), bake_guidance=2.0, critic_weight=0.05)
+    with pytest.raises(ValueError, match="needs --init"):
+        run(replace(cfg, train=replace(cfg.train, steps=1)), tmp_path / "no-init", vae_path=str(out / "work" / "frame_vae"), progress=False)
