@@ -14,6 +14,11 @@ text encoder stays frozen, so the empty caption means what it did. (The usual gu
 call instead of two: Meng et al. 2023, arXiv 2210.03142; FLUX.1 [dev] ships that way.)
 
     loss_fn = baked_guidance_loss(teacher, guidance=2.0)        # for helpers.trainer.train, batches of helpers.train_t2v
+
+Measured (recipe ``bake-guidance-cpu``, 1,200 steps, 18 min on the 2-core CPU): the loss fell from 0.0097 to 0.0024 and
+the samples got *worse* (shape 53 % of the trained combinations, one object 87 %; the teacher at guidance 2: 80 %, 99 %).
+Whatever error the student leaves in its caption branch, the pipeline multiplies by ``G = 6`` (36 in squared error):
+0.0024 becomes about 0.09, as large as the denoising loss itself. Baking guidance asks for a far closer fit than training.
 """
 
 from __future__ import annotations

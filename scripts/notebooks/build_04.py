@@ -21,11 +21,12 @@ frame-by-frame approach; and diagnose, with numbers, why a video model can ignor
 03 (latent spaces, the per-frame autoencoder).
 
 **Time:** quick mode (`CI=true`) 29 s on an idle 2-core CPU (`make bench`, 2026-12-06, peak RAM
-1.0 GB) before the shape-critic cell, 40 s with it (nbval, a later session of 2026-12-06); 40 s on a
-2-core machine about twice as slow (2026-12-03, before it). Full mode (a 450-step training
-run, a 5-scale guidance sweep over 40 prompts at 50 steps, the SDEdit and one-step probes on all 40
-training combinations): 11.3 min for every cell on the same idle CPU (2026-12-06); budget twice
-that on a slower machine. Not timed on a GPU.
+1.0 GB) before the shape-critic cell, 40 s with it and 42 s with the sampling-path cell too (nbval,
+later sessions of 2026-12-06); 40 s on a 2-core machine about twice as slow (2026-12-03, before
+them). Full mode (a 450-step training run, a 5-scale guidance sweep over 40 prompts at 50 steps, the
+SDEdit and one-step probes on all 40 training combinations): 11.3 min for every cell on the same
+idle CPU (2026-12-06) before the critic and sampling-path cells, which add roughly a minute each
+(not timed together); budget twice that on a slower machine. Not timed on a GPU.
 **GPU needed:** no.
 """),
     code(r"""
@@ -915,6 +916,70 @@ best this course has measured for shape; it is not shipped, because it trades th
 (97.5 % of the trained combinations, now 94 %) for shape that is still short of its bar.
 """),
     md(r"""
+### Where sampling decides, and what guidance does to it
+
+Every probe so far handed the model a *true* clip, noised. Sampling never sees one: from pure
+noise, the sampler reaches each state through the model's own earlier estimates. So follow the
+sampler itself (DDIM, 50 steps, guidance 6: the pipeline's defaults) and, at a few of its steps,
+decode the model's estimate of the clean clip *given the caption at the sampler's own state*,
+$\hat x_0(z_t, t, \text{caption})$, and grade it (`helpers.sampled_states.sampling_path_grades`;
+its last step is the sample). The sampler itself steps with the *guided* estimate,
+$u + 6\,(c - u)$, which overshoots early on (decoded pixels reach 48 at $t = 979$, where a clip
+spans $[-1, 1]$; clipped, a red reads yellow), so the grades are of the caption's own estimate.
+"""),
+    code(r"""
+from helpers.sampled_states import sampling_path_grades
+
+path_ts = [979, 939, 899, 799, 699, 499, 19]  # steps of the 50-step sampler (trailing: 999, 979, 959, ...)
+path_combos = runtime.pick(shapes.TRAIN_COMBOS[1::4], shapes.TRAIN_COMBOS)  # quick: 10 combinations, one clip each
+path = sampling_path_grades(pipe, path_ts, clips_per_combo=runtime.pick(1, 2), combos=path_combos)
+fig, ax = plt.subplots(figsize=(5.5, 3))
+for kind, marker in (("color", "o-"), ("direction", "^-"), ("shape", "s-")):
+    ax.plot(path_ts, [path[t][kind] for t in path_ts], marker, label=kind)
+ax.axhline(1 / 3, color="grey", lw=0.5, ls=":", label="chance for shape (1 in 3)")
+ax.set(title="the model's estimate along its own sampling path", xlabel="sampler step t (from pure noise, left)",
+       ylabel="share right (judge)", ylim=(-0.05, 1.05))
+ax.invert_xaxis()
+ax.legend(fontsize=8)
+plt.show()
+for t in path_ts:
+    print(f"t = {t:3d}: colour {path[t]['color']:.0%}, direction {path[t]['direction']:.0%}, shape {path[t]['shape']:.0%}")
+assert path[899]["color"] >= 0.8 and path[899]["direction"] >= 0.8, "colour and motion are settled within the first few steps"
+assert path[899]["shape"] < path[899]["color"], "the outline lags behind them"
+"""),
+    md(r"""
+Colour and direction are settled within the first three steps; the shape never is. On all 40
+training combinations (2 clips each, the same seeds for every model; 2026-12-06):
+
+| caption's own estimate, shape right at t = | 979 | 939 | 899 | 799 | 699 | 499 | last |
+|---|---|---|---|---|---|---|---|
+| shipped | 27.5 % | 31 % | 42.5 % | 39 % | 41 % | 50 % | 50 % |
+| + latent critic (`critic-cpu`) | 21 % | 37.5 % | 47.5 % | 57.5 % | 59 % | 60 % | 56 % |
+| + the critic also on its own sampling states (`critic-sampled-cpu`) | 26 % | 67.5 % | 77.5 % | 79 % | 69 % | 67.5 % | 59 % |
+
+The last row continues `critic-cpu` with the critic reading the model's estimate from its *own*
+sampling states as well (16 per step, from samples of 16 captions redrawn every 25 steps,
+$t$ = 600-989; `helpers.sampled_states.StatePool`; 1,500 steps, 35 min). Its path now draws the
+right outline early, 78 % at $t = 899$, and then *loses* it: the later steps redraw the object
+and the sample keeps 59 %. Those later steps are steered by the guided estimate, and guidance 6
+is what breaks it. Sampling that model at other guidance scales (80 samples, final shape right /
+one object): 65 / 100 % at 1, **79 / 100 %** at 2, 72.5 / 99 % at 3, 62.5 / 87.5 % at 6 (the
+shipped model: 45 / 47.5 / 49 / 60 % shape at 1 / 2 / 3 / 6). Graded like the bar at guidance 2
+(4 samples per combination): shape **80 %** of the trained combinations and 44 % held-out, colour +
+direction 98 / 81 %, one object 99 / 100 %. The pipeline's default, though, is 6, and the lesson's
+call passes no arguments.
+
+Can the weights carry the scale instead? The pipeline steps with $u + 6\,(c - u)$; a student that
+keeps the teacher's $u$ and learns $c' = u + \tfrac{2}{6}(c - u)$ for its caption branch gives
+$u + 6\,(c' - u) = u + 2\,(c - u)$, guidance 2 with no arguments (`helpers.guidance_bake`, recipe
+`bake-guidance-cpu`: 1,200 steps, 18 minutes, the text encoder frozen). Its loss fell from 0.0097 to
+0.0024, and its samples at the default got *worse*: shape 53 / 37.5 %, one object 87 / 78 %. The
+pipeline multiplies whatever error the student leaves in $c'$ by 6, so 0.0024 in squared error
+becomes about 0.09 in the guided prediction, as large as the model's whole denoising loss. What
+this section leaves open is a model that draws the outline *under* guidance 6: the critic's loss on
+the guided estimate of its own sampling states, or a larger batch than this CPU allows.
+"""),
+    md(r"""
 ## 10 · Exercises
 
 **Exercise 1 · forward noising.** Implement $z_t = \sqrt{\bar\alpha}\,z_0 + \sqrt{1-\bar\alpha}\,\varepsilon$
@@ -978,6 +1043,11 @@ tick("04", "04.approach-diffusion")
   this CPU, still short of the bar, and the model learnt to please the critic with latent patterns
   the decoder does not draw (critic 96 %, judge 74 % on the same estimates): a learned loss is a
   measure that the model will game.
+- Along its own sampling path the model settles colour and direction within three steps and never
+  the shape. With the critic also on its own sampling states the path draws 78 % of the outlines
+  right by $t = 899$ and guidance 6 loses them again: 80 % of the trained combinations at guidance
+  2, 72.5 % at the default 6. Baking guidance 2 into the weights failed: the pipeline multiplies
+  the student's error by 6.
 """),
     code(r"""
 from helpers.progress import tracker
