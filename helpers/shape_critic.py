@@ -49,6 +49,7 @@ class CriticConfig:
     sampled_clips: int = 16
     sampled_every: int = 25
     sampled_band: tuple[int, int] = (500, 950)
+    sampled_guidance: float = 1.0  # the estimate read on those states: x0_hat of u + g (c - u); 1: the caption's own, 6: the one the pipeline steps with
 
     def __post_init__(self) -> None:
         if self.latent_channels < 1 or self.width < 1:
@@ -65,6 +66,8 @@ class CriticConfig:
             raise ValueError(f"frames must be >= 1, got {self.frames}")
         if self.sampled < 0 or self.sampled_clips < 1 or self.sampled_every < 1:
             raise ValueError(f"sampled must be >= 0, sampled_clips and sampled_every >= 1, got {self.sampled}, {self.sampled_clips} and {self.sampled_every}")
+        if not self.sampled_guidance >= 1:
+            raise ValueError(f"sampled_guidance must be >= 1, got {self.sampled_guidance}")
         low, high = self.sampled_band
         if not 0 <= low < high <= 1000:
             raise ValueError(f"sampled_band must satisfy 0 <= low < high <= 1000, got {self.sampled_band}")
@@ -137,7 +140,8 @@ def critic_loss(critic: ShapeCritic, weight: float, decoder=None, pool=None):
     below the critic's ``cfg.max_t`` (at pure noise the best estimate is the caption's mean clip, a smear with no outline to name).
     ``decoder``: the frozen autoencoder a pixel-space critic reads through. ``pool``: a
     :class:`helpers.sampled_states.StatePool`; then ``critic.cfg.sampled`` of the model's own sampling states per step
-    (the batch must hold its ``step``) pay the same cross-entropy, averaged with the other in proportion to the clips."""
+    (the batch must hold its ``step``) pay the same cross-entropy on the estimate guided by ``critic.cfg.sampled_guidance``,
+    averaged with the other in proportion to the clips."""
     from .latent_diffusion import loss_and_clean_estimate, predict_clean
     from .word_heads import word_labels
 
@@ -147,6 +151,14 @@ def critic_loss(critic: ShapeCritic, weight: float, decoder=None, pool=None):
         raise ValueError(f"a pool of sampling states needs critic.cfg.sampled >= 1, got {critic.cfg.sampled}")
     max_t = critic.cfg.max_t
 
+    def guided_clean(model, zt: torch.Tensor, t: torch.Tensor, input_ids: torch.Tensor, guidance: float) -> torch.Tensor:
+        if guidance == 1:
+            return predict_clean(model, zt, t, input_ids)[1]  # (S, c, F, h, w)
+        empty = model.empty_ids().to(input_ids.device)[None].expand(len(input_ids), -1)  # (S, L)
+        both = predict_clean(model, torch.cat([zt, zt]), torch.cat([t, t]), torch.cat([empty, input_ids]))[1]  # (2S, c, F, h, w)
+        uncond, cond = both.chunk(2)  # x0_hat is linear in the prediction: guiding the estimates guides the prediction
+        return uncond + guidance * (cond - uncond)  # (S, c, F, h, w)
+
     def loss_fn(model, batch: dict) -> tuple[torch.Tensor, dict[str, float]]:
         latent, x0 = loss_and_clean_estimate(model, batch)  # (), (B, c, F, h, w)
         shapes = word_labels(model.tokenizer, batch["input_ids"])["shape"].to(x0.device)  # (B,), -1 where dropped
@@ -155,7 +167,7 @@ def critic_loss(critic: ShapeCritic, weight: float, decoder=None, pool=None):
         if pool is not None:  # the model's own states: no clean clip to regress on, only the critic's read of its estimate
             z_s, t_s, ids_s = pool.draw(model, int(batch["step"]), critic.cfg.sampled)  # (S, c, F, h, w), (S,), (S, L)
             shapes_s = word_labels(model.tokenizer, ids_s)["shape"].to(x0.device)  # (S,)
-            estimates = torch.cat([estimates, predict_clean(model, z_s, t_s, ids_s)[1]])  # (n + S, c, F, h, w)
+            estimates = torch.cat([estimates, guided_clean(model, z_s, t_s, ids_s, critic.cfg.sampled_guidance)])  # (n + S, c, F, h, w)
             labels = torch.cat([labels, shapes_s])  # (n + S,)
         if len(labels) == 0:
             return latent, {"latent": float(latent.detach()), "critic": 0.0}

@@ -146,6 +146,10 @@ def test_the_models_own_sampling_states_pay_the_critics_loss_too(bundle):
     assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in model.unet.parameters())
     _, both = critic_loss(critic, 2.0, pool=pool)(model, {**batch, "step": 1})
     assert both["critic"] > 0 and both["critic_sampled"] > 0 and pool.made_at == 0  # step 1 reuses step 0's pool
+    _, guided = critic_loss(ShapeCritic(replace(TINY, sampled=3, sampled_guidance=6.0)).eval().requires_grad_(False), 2.0, pool=pool)(model, pure)
+    assert guided["critic_sampled"] > 0 and guided["critic_sampled"] != pytest.approx(logs["critic_sampled"])  # the guided estimate is another
+    with pytest.raises(ValueError, match="sampled_guidance must be >= 1"):
+        replace(TINY, sampled_guidance=0.5)
     with pytest.raises(ValueError, match="needs critic.cfg.sampled >= 1"):
         critic_loss(ShapeCritic(TINY), 1.0, pool=pool)
     with pytest.raises(ValueError, match="sampled_band must satisfy"):
