@@ -25,19 +25,21 @@ from __future__ import annotations
 
 import torch
 
+from .latent_diffusion import uncond_and_cond
+
 #: the guidance ``CogVideoXPipeline.__call__`` uses when it is given none
 PIPELINE_GUIDANCE = 6.0
 
 
-def baked_targets(teacher, zt: torch.Tensor, t: torch.Tensor, input_ids: torch.Tensor, empty_ids: torch.Tensor, guidance: float,
+def baked_targets(teacher, zt: torch.Tensor, t: torch.Tensor, input_ids: torch.Tensor, guidance: float,
                   pipeline_guidance: float = PIPELINE_GUIDANCE) -> torch.Tensor:
     """The student's targets ``(B, c, F, h, w)`` at noisy latents ``zt``, timesteps ``t (B,)``, token ids ``(B, L)``: the teacher's
-    unconditional prediction where the caption is empty (``empty_ids (L,)``), ``u + (guidance / pipeline_guidance) (c - u)`` elsewhere."""
+    unconditional prediction where the caption is empty, ``u + (guidance / pipeline_guidance) (c - u)`` elsewhere."""
     if not guidance > 0 or not pipeline_guidance > 0:
         raise ValueError(f"guidance and pipeline_guidance must be > 0, got {guidance} and {pipeline_guidance}")
     with torch.no_grad():
-        empty = empty_ids.to(input_ids.device)[None].expand(len(input_ids), -1)  # (B, L)
-        uncond, cond = teacher.predict(torch.cat([zt, zt]), torch.cat([t, t]), torch.cat([empty, input_ids])).float().chunk(2)  # (B, c, F, h, w) x 2
+        uncond, cond = uncond_and_cond(teacher, zt, t, input_ids)  # (B, c, F, h, w) x 2
+        empty = teacher.empty_ids().to(input_ids.device)[None]  # (1, L)
         shrunk = uncond + guidance / pipeline_guidance * (cond - uncond)  # (B, c, F, h, w)
         dropped = (input_ids == empty).all(dim=1).view(-1, 1, 1, 1, 1)  # (B, 1, 1, 1, 1)
         return torch.where(dropped, uncond, shrunk)
@@ -51,11 +53,10 @@ def baked_guidance_loss(teacher, guidance: float, pipeline_guidance: float = PIP
     if not guidance > 0 or not pipeline_guidance > 0:
         raise ValueError(f"guidance and pipeline_guidance must be > 0, got {guidance} and {pipeline_guidance}")
     teacher.eval().requires_grad_(False)
-    empty_ids = teacher.empty_ids()
 
     def loss_fn(model, batch: dict) -> tuple[torch.Tensor, dict[str, float]]:
         zt, _ = add_noise(model.scheduler, batch["latents"], batch["noise"], batch["t"])  # (B, c, F, h, w)
-        target = baked_targets(teacher, zt, batch["t"], batch["input_ids"], empty_ids, guidance, pipeline_guidance)  # (B, c, F, h, w)
+        target = baked_targets(teacher, zt, batch["t"], batch["input_ids"], guidance, pipeline_guidance)  # (B, c, F, h, w)
         loss = (model.predict(zt, batch["t"], batch["input_ids"]).float() - target).pow(2).mean()
         return loss, {"baked": float(loss.detach())}
 

@@ -88,6 +88,14 @@ def predict_clean(model: "TextToVideoDenoiser", zt: torch.Tensor, t: torch.Tenso
     return pred, clean_estimate(pred, zt.float(), abar, model.scheduler.config.prediction_type)
 
 
+def uncond_and_cond(model: "TextToVideoDenoiser", zt: torch.Tensor, t: torch.Tensor, input_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The model's predictions with the empty caption and with ``input_ids (B, L)`` at ``zt (B, c, F, h, w)``, ``t (B,)``, in one
+    batched call as the pipelines make it: ``(u, c)``, each ``(B, c, F, h, w)``, float32. Guidance ``g`` steps with ``u + g (c - u)``."""
+    empty = model.empty_ids().to(input_ids.device)[None].expand(len(input_ids), -1)  # (B, L)
+    both = model.predict(torch.cat([zt, zt]), torch.cat([t, t]), torch.cat([empty, input_ids])).float()  # (2B, c, F, h, w)
+    return both.chunk(2)
+
+
 def loss_and_clean_estimate(model: "TextToVideoDenoiser", batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
     """The mean denoising loss of a training ``batch`` (posterior targets when it holds ``target_latents``) and the model's
     clean estimate ``x0_hat (B, c, F, h, w)``: the start of every loss that also grades the estimate (critic, decoded frames)."""

@@ -21,6 +21,8 @@ from __future__ import annotations
 import torch
 from einops import rearrange
 
+from .latent_diffusion import uncond_and_cond
+
 
 @torch.no_grad()
 def sample_states(model, input_ids: torch.Tensor, shape: tuple[int, ...], band: tuple[int, int], generator: torch.Generator,
@@ -41,8 +43,6 @@ def sample_states(model, input_ids: torch.Tensor, shape: tuple[int, ...], band: 
     scheduler.set_timesteps(steps)
     device = input_ids.device
     b = input_ids.shape[0]
-    empty = model.empty_ids().to(device)[None].expand(b, -1)  # (B, L)
-    both_ids = torch.cat([empty, input_ids])  # (2B, L) unconditional first, as the pipelines do
     c, f, h, w = shape
     if model.frames_first:  # the noise the pipeline itself draws from the same generator: frames first
         z = rearrange(torch.randn((b, f, c, h, w), generator=generator), "b f c h w -> b c f h w").to(device)  # (B, c, F, h, w)
@@ -57,8 +57,7 @@ def sample_states(model, input_ids: torch.Tensor, shape: tuple[int, ...], band: 
         if t < high:
             states.append(z.clone())
             times.append(torch.full((b,), int(t)))
-        pred = model.predict(torch.cat([z, z]), torch.full((2 * b,), int(t), device=device), both_ids).float()  # (2B, c, F, h, w)
-        uncond, cond = pred.chunk(2)  # (B, c, F, h, w) each
+        uncond, cond = uncond_and_cond(model, z, torch.full((b,), int(t), device=device), input_ids)  # (B, c, F, h, w) each
         z = scheduler.step(uncond + guidance * (cond - uncond), t, z).prev_sample  # (B, c, F, h, w)
     model.train(was_training)
     if not states:
@@ -128,8 +127,7 @@ def sampling_path_grades(pipe, timesteps: list[int], clips_per_combo: int = 2, s
         for t in timesteps:
             keep = t_s == t  # (S,)
             z, n = states[keep], int(keep.sum())  # (b, c, F, h, w)
-            both = torch.cat([model.empty_ids()[None].expand(n, -1), ids_s[keep]])  # (2b, L)
-            uncond, cond = model.predict(torch.cat([z, z]), torch.full((2 * n,), t), both).float().chunk(2)  # (b, c, F, h, w) x 2
+            uncond, cond = uncond_and_cond(model, z, torch.full((n,), t), ids_s[keep])  # (b, c, F, h, w) x 2
             abar = pipe.scheduler.alphas_cumprod[t]
             x0 = clean_estimate(uncond + read_guidance * (cond - uncond), z, abar, pipe.scheduler.config.prediction_type)  # (b, c, F, h, w)
             found[t] += tensor_to_clips(pipe.vae.decode(x0 / scale).sample.clamp(-1, 1))

@@ -142,7 +142,7 @@ def critic_loss(critic: ShapeCritic, weight: float, decoder=None, pool=None):
     :class:`helpers.sampled_states.StatePool`; then ``critic.cfg.sampled`` of the model's own sampling states per step
     (the batch must hold its ``step``) pay the same cross-entropy on the estimate guided by ``critic.cfg.sampled_guidance``,
     averaged with the other in proportion to the clips."""
-    from .latent_diffusion import loss_and_clean_estimate, predict_clean
+    from .latent_diffusion import clean_estimate, loss_and_clean_estimate, predict_clean, uncond_and_cond
     from .word_heads import word_labels
 
     if weight < 0:
@@ -154,10 +154,9 @@ def critic_loss(critic: ShapeCritic, weight: float, decoder=None, pool=None):
     def guided_clean(model, zt: torch.Tensor, t: torch.Tensor, input_ids: torch.Tensor, guidance: float) -> torch.Tensor:
         if guidance == 1:
             return predict_clean(model, zt, t, input_ids)[1]  # (S, c, F, h, w)
-        empty = model.empty_ids().to(input_ids.device)[None].expand(len(input_ids), -1)  # (S, L)
-        both = predict_clean(model, torch.cat([zt, zt]), torch.cat([t, t]), torch.cat([empty, input_ids]))[1]  # (2S, c, F, h, w)
-        uncond, cond = both.chunk(2)  # x0_hat is linear in the prediction: guiding the estimates guides the prediction
-        return uncond + guidance * (cond - uncond)  # (S, c, F, h, w)
+        uncond, cond = uncond_and_cond(model, zt, t, input_ids)  # (S, c, F, h, w) x 2
+        abar = model.scheduler.alphas_cumprod.to(zt.device)[t].float().view(-1, 1, 1, 1, 1)  # (S, 1, 1, 1, 1)
+        return clean_estimate(uncond + guidance * (cond - uncond), zt.float(), abar, model.scheduler.config.prediction_type)  # (S, c, F, h, w)
 
     def loss_fn(model, batch: dict) -> tuple[torch.Tensor, dict[str, float]]:
         latent, x0 = loss_and_clean_estimate(model, batch)  # (), (B, c, F, h, w)

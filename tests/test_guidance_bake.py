@@ -19,7 +19,7 @@ def batch(micro_denoiser):
 
 def test_the_targets_make_the_default_guidance_equal_the_chosen_one(micro_denoiser, batch):
     teacher, zt, t, ids = micro_denoiser, batch["latents"], batch["t"], batch["input_ids"]
-    targets = baked_targets(teacher, zt, t, ids, teacher.empty_ids(), guidance=2.0)
+    targets = baked_targets(teacher, zt, t, ids, guidance=2.0)
     with torch.no_grad():
         cond = teacher.predict(zt, t, ids)
         uncond = teacher.predict(zt, t, teacher.empty_ids()[None].expand(3, -1))
