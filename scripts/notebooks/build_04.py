@@ -975,9 +975,11 @@ $u + 6\,(c' - u) = u + 2\,(c - u)$, guidance 2 with no arguments (`helpers.guida
 `bake-guidance-cpu`: 1,200 steps, 18 minutes, the text encoder frozen). Its loss fell from 0.0097 to
 0.0024, and its samples at the default got *worse*: shape 53 / 37.5 %, one object 87 / 78 %. The
 pipeline multiplies whatever error the student leaves in $c'$ by 6, so 0.0024 in squared error
-becomes about 0.09 in the guided prediction, as large as the model's whole denoising loss. What
-this section leaves open is a model that draws the outline *under* guidance 6: the critic's loss on
-the guided estimate of its own sampling states, or a larger batch than this CPU allows.
+becomes about 0.09 in the guided prediction, as large as the model's whole denoising loss. Nor did
+the critic reading the *guided* estimate on its own states (recipe `critic-guided-cpu`, 800 steps,
+25 minutes): shape 70 / 47 %, and the colours broke (74 / 62.5 % right), pushed through an estimate
+that overshoots. What this section leaves open is a model that draws the outline under guidance 6,
+and the held-out combinations, where no model here drew more than 56 % of the shapes right.
 """),
     md(r"""
 ## 10 · Exercises
