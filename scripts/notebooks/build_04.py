@@ -1048,8 +1048,8 @@ tick("04", "04.approach-diffusion")
 - Along its own sampling path the model settles colour and direction within three steps and never
   the shape. With the critic also on its own sampling states the path draws 78 % of the outlines
   right by $t = 899$ and guidance 6 loses them again: 80 % of the trained combinations at guidance
-  2, 72.5 % at the default 6. Baking guidance 2 into the weights failed: the pipeline multiplies
-  the student's error by 6.
+  2, 72.5 % at the default 6. Baking guidance 2 into the weights failed (the pipeline multiplies
+  the student's error by 6), and so did the critic on the guided estimate (it broke the colours).
 """),
     code(r"""
 from helpers.progress import tracker
