@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import torch
 
-from .latent_diffusion import uncond_and_cond
+from .latent_diffusion import add_noise, uncond_and_cond
 
 #: the guidance ``CogVideoXPipeline.__call__`` uses when it is given none
 PIPELINE_GUIDANCE = 6.0
@@ -48,8 +48,6 @@ def baked_targets(teacher, zt: torch.Tensor, t: torch.Tensor, input_ids: torch.T
 def baked_guidance_loss(teacher, guidance: float, pipeline_guidance: float = PIPELINE_GUIDANCE):
     """A loss for the trainer: the student's squared error against :func:`baked_targets` of a frozen ``teacher`` on the batch's
     noised clips (``latents``, ``noise``, ``t``, ``input_ids`` with dropped captions, as :func:`helpers.train_t2v.make_batch_fn` draws them)."""
-    from .latent_diffusion import add_noise
-
     if not guidance > 0 or not pipeline_guidance > 0:
         raise ValueError(f"guidance and pipeline_guidance must be > 0, got {guidance} and {pipeline_guidance}")
     teacher.eval().requires_grad_(False)

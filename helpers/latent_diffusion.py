@@ -80,12 +80,17 @@ def clean_estimate(prediction: torch.Tensor, zt: torch.Tensor, alpha_bar: torch.
     raise ValueError(f"prediction_type must be 'epsilon', 'v_prediction' or 'sample', got {prediction_type!r}")
 
 
+def _model_clean_estimate(model: "TextToVideoDenoiser", prediction: torch.Tensor, zt: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """:func:`clean_estimate` of a ``prediction`` the model made at ``zt (B, c, F, h, w)``, timesteps ``t (B,)``, on its own schedule."""
+    abar = model.scheduler.alphas_cumprod.to(zt.device)[t].float().view(-1, 1, 1, 1, 1)  # (B, 1, 1, 1, 1)
+    return clean_estimate(prediction, zt.float(), abar, model.scheduler.config.prediction_type)  # (B, c, F, h, w)
+
+
 def predict_clean(model: "TextToVideoDenoiser", zt: torch.Tensor, t: torch.Tensor, input_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """The model's prediction at noisy latents ``zt (B, c, F, h, w)``, timesteps ``t (B,)`` and token ids ``(B, L)``, and the clean
     estimate ``x0_hat`` it implies (:func:`clean_estimate`): both ``(B, c, F, h, w)``, float32."""
     pred = model.predict(zt, t, input_ids).float()  # (B, c, F, h, w)
-    abar = model.scheduler.alphas_cumprod.to(zt.device)[t].float().view(-1, 1, 1, 1, 1)  # (B, 1, 1, 1, 1)
-    return pred, clean_estimate(pred, zt.float(), abar, model.scheduler.config.prediction_type)
+    return pred, _model_clean_estimate(model, pred, zt, t)
 
 
 def uncond_and_cond(model: "TextToVideoDenoiser", zt: torch.Tensor, t: torch.Tensor, input_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -94,6 +99,15 @@ def uncond_and_cond(model: "TextToVideoDenoiser", zt: torch.Tensor, t: torch.Ten
     empty = model.empty_ids().to(input_ids.device)[None].expand(len(input_ids), -1)  # (B, L)
     both = model.predict(torch.cat([zt, zt]), torch.cat([t, t]), torch.cat([empty, input_ids])).float()  # (2B, c, F, h, w)
     return both.chunk(2)
+
+
+def guided_clean_estimate(model: "TextToVideoDenoiser", zt: torch.Tensor, t: torch.Tensor, input_ids: torch.Tensor, guidance: float) -> torch.Tensor:
+    """The clean estimate ``x0_hat (B, c, F, h, w)`` of the guided prediction ``u + guidance (c - u)`` (:func:`uncond_and_cond`) at
+    ``zt (B, c, F, h, w)``, ``t (B,)``; at guidance 1 the caption's own estimate, from one call (:func:`predict_clean`)."""
+    if guidance == 1:
+        return predict_clean(model, zt, t, input_ids)[1]
+    uncond, cond = uncond_and_cond(model, zt, t, input_ids)  # (B, c, F, h, w) x 2
+    return _model_clean_estimate(model, uncond + guidance * (cond - uncond), zt, t)
 
 
 def loss_and_clean_estimate(model: "TextToVideoDenoiser", batch: dict) -> tuple[torch.Tensor, torch.Tensor]:

@@ -103,7 +103,7 @@ def sampling_path_grades(pipe, timesteps: list[int], clips_per_combo: int = 2, s
     reads yellow. ``combos``: default the 40 training combinations."""
     from .generation import call_defaults
     from .judge import grade_clips
-    from .latent_diffusion import TextToVideoDenoiser, clean_estimate
+    from .latent_diffusion import TextToVideoDenoiser, guided_clean_estimate
     from .shapes import TRAIN_COMBOS
     from .text_encoder import tokenize
     from .video import tensor_to_clips
@@ -127,8 +127,6 @@ def sampling_path_grades(pipe, timesteps: list[int], clips_per_combo: int = 2, s
         for t in timesteps:
             keep = t_s == t  # (S,)
             z, n = states[keep], int(keep.sum())  # (b, c, F, h, w)
-            uncond, cond = uncond_and_cond(model, z, torch.full((n,), t), ids_s[keep])  # (b, c, F, h, w) x 2
-            abar = pipe.scheduler.alphas_cumprod[t]
-            x0 = clean_estimate(uncond + read_guidance * (cond - uncond), z, abar, pipe.scheduler.config.prediction_type)  # (b, c, F, h, w)
+            x0 = guided_clean_estimate(model, z, torch.full((n,), t), ids_s[keep], read_guidance)  # (b, c, F, h, w)
             found[t] += tensor_to_clips(pipe.vae.decode(x0 / scale).sample.clamp(-1, 1))
     return {t: grade_clips(clips, captions) for t, clips in found.items()}

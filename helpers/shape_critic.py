@@ -142,7 +142,7 @@ def critic_loss(critic: ShapeCritic, weight: float, decoder=None, pool=None):
     :class:`helpers.sampled_states.StatePool`; then ``critic.cfg.sampled`` of the model's own sampling states per step
     (the batch must hold its ``step``) pay the same cross-entropy on the estimate guided by ``critic.cfg.sampled_guidance``,
     averaged with the other in proportion to the clips."""
-    from .latent_diffusion import clean_estimate, loss_and_clean_estimate, predict_clean, uncond_and_cond
+    from .latent_diffusion import guided_clean_estimate, loss_and_clean_estimate
     from .word_heads import word_labels
 
     if weight < 0:
@@ -150,13 +150,6 @@ def critic_loss(critic: ShapeCritic, weight: float, decoder=None, pool=None):
     if pool is not None and critic.cfg.sampled < 1:
         raise ValueError(f"a pool of sampling states needs critic.cfg.sampled >= 1, got {critic.cfg.sampled}")
     max_t = critic.cfg.max_t
-
-    def guided_clean(model, zt: torch.Tensor, t: torch.Tensor, input_ids: torch.Tensor, guidance: float) -> torch.Tensor:
-        if guidance == 1:
-            return predict_clean(model, zt, t, input_ids)[1]  # (S, c, F, h, w)
-        uncond, cond = uncond_and_cond(model, zt, t, input_ids)  # (S, c, F, h, w) x 2
-        abar = model.scheduler.alphas_cumprod.to(zt.device)[t].float().view(-1, 1, 1, 1, 1)  # (S, 1, 1, 1, 1)
-        return clean_estimate(uncond + guidance * (cond - uncond), zt.float(), abar, model.scheduler.config.prediction_type)  # (S, c, F, h, w)
 
     def loss_fn(model, batch: dict) -> tuple[torch.Tensor, dict[str, float]]:
         latent, x0 = loss_and_clean_estimate(model, batch)  # (), (B, c, F, h, w)
@@ -166,7 +159,7 @@ def critic_loss(critic: ShapeCritic, weight: float, decoder=None, pool=None):
         if pool is not None:  # the model's own states: no clean clip to regress on, only the critic's read of its estimate
             z_s, t_s, ids_s = pool.draw(model, int(batch["step"]), critic.cfg.sampled)  # (S, c, F, h, w), (S,), (S, L)
             shapes_s = word_labels(model.tokenizer, ids_s)["shape"].to(x0.device)  # (S,)
-            estimates = torch.cat([estimates, guided_clean(model, z_s, t_s, ids_s, critic.cfg.sampled_guidance)])  # (n + S, c, F, h, w)
+            estimates = torch.cat([estimates, guided_clean_estimate(model, z_s, t_s, ids_s, critic.cfg.sampled_guidance)])  # (n + S, c, F, h, w)
             labels = torch.cat([labels, shapes_s])  # (n + S,)
         if len(labels) == 0:
             return latent, {"latent": float(latent.detach()), "critic": 0.0}

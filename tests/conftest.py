@@ -56,3 +56,23 @@ def micro_denoiser():
         dit=DiTConfig(num_layers=1, attention_heads=2, head_dim=8, time_embed_dim=16),
         text=TextEncoderConfig(hidden_size=16, num_layers=1, num_heads=2, max_length=COGVIDEOX_TEXT_LENGTH, kind="t5"),
     ))
+
+
+@pytest.fixture()
+def fit_on_batch():
+    """``fit(loss_fn, model, batch, steps, lr, log)``: Adam on the model's trainable parameters, one fixed batch; returns the
+    logged value ``log`` at the first and the last step."""
+    import torch
+
+    def fit(loss_fn, model, batch, steps: int, lr: float, log: str) -> tuple[float, float]:
+        optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=lr)
+        first = None
+        for _ in range(steps):
+            loss, logs = loss_fn(model, batch)
+            first = logs[log] if first is None else first
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        return first, logs[log]
+
+    return fit
