@@ -101,12 +101,17 @@ def uncond_and_cond(model: "TextToVideoDenoiser", zt: torch.Tensor, t: torch.Ten
     return both.chunk(2)
 
 
-def guided_clean_estimate(model: "TextToVideoDenoiser", zt: torch.Tensor, t: torch.Tensor, input_ids: torch.Tensor, guidance: float) -> torch.Tensor:
+def guided_clean_estimate(model: "TextToVideoDenoiser", zt: torch.Tensor, t: torch.Tensor, input_ids: torch.Tensor, guidance: float,
+                          uncond_grad: bool = True) -> torch.Tensor:
     """The clean estimate ``x0_hat (B, c, F, h, w)`` of the guided prediction ``u + guidance (c - u)`` (:func:`uncond_and_cond`) at
-    ``zt (B, c, F, h, w)``, ``t (B,)``; at guidance 1 the caption's own estimate, from one call (:func:`predict_clean`)."""
+    ``zt (B, c, F, h, w)``, ``t (B,)``; at guidance 1 the caption's own estimate, from one call (:func:`predict_clean`).
+    ``uncond_grad=False`` detaches ``u``: a loss on the estimate then moves only the caption's branch (through ``u`` it would
+    push the empty caption's prediction the other way, ``1 - guidance = -5`` times as hard at the pipeline's 6)."""
     if guidance == 1:
         return predict_clean(model, zt, t, input_ids)[1]
     uncond, cond = uncond_and_cond(model, zt, t, input_ids)  # (B, c, F, h, w) x 2
+    if not uncond_grad:
+        uncond = uncond.detach()
     return _model_clean_estimate(model, uncond + guidance * (cond - uncond), zt, t)
 
 

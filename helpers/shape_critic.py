@@ -50,6 +50,7 @@ class CriticConfig:
     sampled_every: int = 25
     sampled_band: tuple[int, int] = (500, 950)
     sampled_guidance: float = 1.0  # the estimate read on those states: x0_hat of u + g (c - u); 1: the caption's own, 6: the one the pipeline steps with
+    sampled_uncond_grad: bool = True  # False: the read of a guided estimate trains only the caption's branch (u detached)
 
     def __post_init__(self) -> None:
         if self.latent_channels < 1 or self.width < 1:
@@ -159,7 +160,8 @@ def critic_loss(critic: ShapeCritic, weight: float, decoder=None, pool=None):
         if pool is not None:  # the model's own states: no clean clip to regress on, only the critic's read of its estimate
             z_s, t_s, ids_s = pool.draw(model, int(batch["step"]), critic.cfg.sampled)  # (S, c, F, h, w), (S,), (S, L)
             shapes_s = word_labels(model.tokenizer, ids_s)["shape"].to(x0.device)  # (S,)
-            estimates = torch.cat([estimates, guided_clean_estimate(model, z_s, t_s, ids_s, critic.cfg.sampled_guidance)])  # (n + S, c, F, h, w)
+            estimates = torch.cat([estimates, guided_clean_estimate(model, z_s, t_s, ids_s, critic.cfg.sampled_guidance,
+                                                                      critic.cfg.sampled_uncond_grad)])  # (n + S, c, F, h, w)
             labels = torch.cat([labels, shapes_s])  # (n + S,)
         if len(labels) == 0:
             return latent, {"latent": float(latent.detach()), "critic": 0.0}

@@ -143,6 +143,17 @@ RECIPES: dict[str, T2VConfig] = {
     # (trained / held-out), one object 96 / 97 %: the critic's push on overshooting guided estimates breaks the colours; not shipped
     "critic-guided-cpu": replace(continuation(batch_size=32, lr=3e-4, steps=1200, ema_decay=0.998), critic_weight=0.05,
                                  critic=CriticConfig(sampled=16, sampled_band=(300, 990), sampled_guidance=6.0)),
+    # critic-guided-cpu with the empty caption's prediction detached in the guided read: the critic's push reaches the guided
+    # estimate u + 6 (c - u) through the caption's branch alone (through u it pushed the empty caption's prediction -5 times
+    # as hard the other way, and u is in every guided step of every caption)
+    "critic-guided-caption-cpu": replace(continuation(batch_size=32, lr=3e-4, steps=1200, ema_decay=0.998), critic_weight=0.05,
+                                         critic=CriticConfig(sampled=16, sampled_band=(300, 990), sampled_guidance=6.0,
+                                                             sampled_uncond_grad=False)),
+    # the latent critic on the model's own sampling states along the whole path, continuing critic-sampled-cpu's model: its
+    # samples drew 79 % of the outlines right at t = 799 and lost them on the way down (59 % at the last step; the caption's
+    # own estimate on its guided-6 states), where critic-sampled-cpu's band (600-990) never looked
+    "critic-late-cpu": replace(continuation(batch_size=32, lr=3e-4, steps=1200, ema_decay=0.998), critic_weight=0.05,
+                               critic=CriticConfig(sampled=16, sampled_band=(0, 990))),
     # bake guidance 2 into the weights (helpers.guidance_bake): critic-sampled-cpu's model samples shapes best at guidance 2
     # (80 % of trained combinations, 4 per combination) and the pipeline's default is 6 (62.5 % on 80); the student's caption
     # branch learns u + (2 / 6)(c - u) of the frozen teacher, the text encoder frozen. 1,200 steps, 18 min (loss 0.0097 ->

@@ -131,3 +131,36 @@ def test_the_loss_with_its_clean_estimate_is_the_training_loss_and_the_estimate_
         zt, _ = add_noise(model.scheduler, latents, batch["noise"], batch["t"])
         abar = model.scheduler.alphas_cumprod[batch["t"]].view(-1, 1, 1, 1, 1)
         torch.testing.assert_close(x0, clean_estimate(model.predict(zt, batch["t"], batch["input_ids"]), zt, abar, "v_prediction"))
+
+
+def test_guided_estimate_with_the_empty_captions_branch_detached_moves_only_the_captions_branch(micro_denoiser):
+    from helpers.latent_diffusion import clean_estimate, guided_clean_estimate, uncond_and_cond
+    from helpers.text_encoder import tokenize
+
+    model = micro_denoiser
+    gen = torch.Generator().manual_seed(1)
+    zt, t = torch.randn(2, 4, 16, 8, 8, generator=gen), torch.tensor([700, 300])
+    ids = tokenize(model.tokenizer, ["a red circle moving left", "a blue square moving up"])
+    params = [p for p in model.parameters() if p.requires_grad]
+
+    def grads(fn) -> list[torch.Tensor]:
+        model.zero_grad()
+        fn().pow(2).sum().backward()
+        return [p.grad.clone() if p.grad is not None else torch.zeros_like(p) for p in params]
+
+    abar = model.scheduler.alphas_cumprod[t].view(-1, 1, 1, 1, 1)
+    with torch.no_grad():
+        uncond, _ = uncond_and_cond(model, zt, t, ids)
+
+    def caption_branch_only():  # x0 of u + 6 (c - u) with u a constant: the same value, gradients through c alone
+        cond = model.predict(zt, t, ids)
+        return clean_estimate(uncond + 6.0 * (cond - uncond), zt, abar, model.scheduler.config.prediction_type)
+
+    detached = grads(lambda: guided_clean_estimate(model, zt, t, ids, 6.0, uncond_grad=False))
+    expected = grads(caption_branch_only)
+    both = grads(lambda: guided_clean_estimate(model, zt, t, ids, 6.0))
+    for a, b in zip(detached, expected):
+        torch.testing.assert_close(a, b, rtol=1e-3, atol=1e-5)
+    assert max(float((a - b).abs().max()) for a, b in zip(detached, both)) > 1e-2  # through u as well: other gradients
+    with torch.no_grad():
+        torch.testing.assert_close(guided_clean_estimate(model, zt, t, ids, 6.0, uncond_grad=False), guided_clean_estimate(model, zt, t, ids, 6.0))

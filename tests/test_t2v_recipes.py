@@ -9,7 +9,8 @@ from helpers.train_t2v import main
 def test_recipes_continue_a_saved_pipeline_at_every_noise_level():
     assert list(RECIPES) == ["continue-cpu", "continue-gpu", "band-cpu", "band-low-cpu", "deepen-cpu", "x0-cpu", "one-level-cpu",
                              "posterior-one-level-cpu", "word-heads-cpu", "critic-cpu", "critic-pixel-cpu", "critic-early-cpu",
-                             "critic-sampled-cpu", "critic-guided-cpu", "bake-guidance-cpu"]
+                             "critic-sampled-cpu", "critic-guided-cpu", "critic-guided-caption-cpu", "critic-late-cpu",
+                             "bake-guidance-cpu"]
     for cfg in RECIPES.values():
         assert cfg.pure_noise is None and cfg.denoiser == "dit"
     one_levels = ["one-level-cpu", "posterior-one-level-cpu"]
@@ -20,12 +21,15 @@ def test_recipes_continue_a_saved_pipeline_at_every_noise_level():
     assert [name for name, cfg in RECIPES.items() if cfg.posterior_target] == ["posterior-one-level-cpu"]
     assert {name: cfg.word_loss for name, cfg in RECIPES.items() if cfg.word_loss} == {"word-heads-cpu": 0.05}
     assert {name: cfg.critic_weight for name, cfg in RECIPES.items() if cfg.critic_weight} == {"critic-cpu": 0.05, "critic-pixel-cpu": 0.1, "critic-early-cpu": 0.05,
-                                                                                               "critic-sampled-cpu": 0.05, "critic-guided-cpu": 0.05}
+                                                                                               "critic-sampled-cpu": 0.05, "critic-guided-cpu": 0.05,
+                                                                                               "critic-guided-caption-cpu": 0.05, "critic-late-cpu": 0.05}
     assert RECIPES["critic-cpu"].critic.space == "latent" and RECIPES["critic-pixel-cpu"].critic.space == "pixel"
     assert RECIPES["critic-cpu"].critic.max_t == 950 and RECIPES["critic-early-cpu"].critic.max_t == 990
     assert {name: cfg.bake_guidance for name, cfg in RECIPES.items() if cfg.bake_guidance} == {"bake-guidance-cpu": 2.0}
     assert RECIPES["critic-guided-cpu"].critic.sampled_guidance == 6.0 and RECIPES["critic-sampled-cpu"].critic.sampled_guidance == 1.0
     assert RECIPES["critic-sampled-cpu"].critic.sampled == 16 and RECIPES["critic-cpu"].critic.sampled == 0
+    assert [name for name, cfg in RECIPES.items() if cfg.critic and not cfg.critic.sampled_uncond_grad] == ["critic-guided-caption-cpu"]
+    assert RECIPES["critic-late-cpu"].critic.sampled_band == (0, 990) and RECIPES["critic-sampled-cpu"].critic.sampled_band == (600, 990)
     assert RECIPES["continue-gpu"].batch_size == 128 and RECIPES["continue-gpu"].train.lr == 1e-3
     assert RECIPES["continue-gpu"].noise_band is None and RECIPES["band-cpu"].noise_band == (700, 1000)
     assert RECIPES["band-cpu"].noise_band_share == 0.5 and RECIPES["band-low-cpu"].noise_band == (100, 500)
