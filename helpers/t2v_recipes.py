@@ -145,13 +145,18 @@ RECIPES: dict[str, T2VConfig] = {
                                  critic=CriticConfig(sampled=16, sampled_band=(300, 990), sampled_guidance=6.0)),
     # critic-guided-cpu with the empty caption's prediction detached in the guided read: the critic's push reaches the guided
     # estimate u + 6 (c - u) through the caption's branch alone (through u it pushed the empty caption's prediction -5 times
-    # as hard the other way, and u is in every guided step of every caption)
+    # as hard the other way, and u is in every guided step of every caption). --minutes 25 (800 steps): colour 61 / 59 %, colour +
+    # direction 61 / 47 %, shape 64 / 41 %, one object 82 / 94 % (trained / held-out): worse than with u trained; it is the
+    # guided read itself that breaks the colours (the colour word's loss gap at t = 700 fell from 0.096 to 0.066); not shipped
     "critic-guided-caption-cpu": replace(continuation(batch_size=32, lr=3e-4, steps=1200, ema_decay=0.998), critic_weight=0.05,
                                          critic=CriticConfig(sampled=16, sampled_band=(300, 990), sampled_guidance=6.0,
                                                              sampled_uncond_grad=False)),
     # the latent critic on the model's own sampling states along the whole path, continuing critic-sampled-cpu's model: its
     # samples drew 79 % of the outlines right at t = 799 and lost them on the way down (59 % at the last step; the caption's
-    # own estimate on its guided-6 states), where critic-sampled-cpu's band (600-990) never looked
+    # own estimate on its guided-6 states), where critic-sampled-cpu's band (600-990) never looked. 1,200 steps, 26 min: the
+    # best samples at the default guidance so far, shape 77 / 53 % (trained / held-out), colour + direction 93 / 84 %, one
+    # object 95 / 94 %, 0.73 s per clip; its path 27.5 / 70 / 82.5 / 79 / 79 / 80 / 69 % (t = 979 ... last): still lost at
+    # the end. Run again from its own model (1,100 steps, 30 min): shape 74 / 53 %, held-out colour + direction 69 %; not shipped
     "critic-late-cpu": replace(continuation(batch_size=32, lr=3e-4, steps=1200, ema_decay=0.998), critic_weight=0.05,
                                critic=CriticConfig(sampled=16, sampled_band=(0, 990))),
     # bake guidance 2 into the weights (helpers.guidance_bake): critic-sampled-cpu's model samples shapes best at guidance 2

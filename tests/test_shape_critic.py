@@ -140,6 +140,17 @@ def test_the_models_own_sampling_states_pay_the_critics_loss_too(bundle):
     assert both["critic"] > 0 and both["critic_sampled"] > 0 and pool.made_at == 0  # step 1 reuses step 0's pool
     _, guided = critic_loss(ShapeCritic(replace(TINY, sampled=3, sampled_guidance=6.0)).eval().requires_grad_(False), 2.0, pool=pool)(model, pure)
     assert guided["critic_sampled"] > 0 and guided["critic_sampled"] != pytest.approx(logs["critic_sampled"])  # the guided estimate is another
+    reader = ShapeCritic(replace(TINY, sampled=3, sampled_guidance=6.0)).eval().requires_grad_(False)
+    caption_only = ShapeCritic(replace(reader.cfg, sampled_uncond_grad=False)).eval().requires_grad_(False)
+    caption_only.load_state_dict(reader.state_dict())
+    grads = []
+    for critic_ in (reader, caption_only):  # the same read, the same loss; only where its gradient flows differs
+        model.zero_grad()
+        loss, _ = critic_loss(critic_, 2.0, pool=pool)(model, pure)
+        loss.backward()
+        grads.append((float(loss.detach()), torch.cat([p.grad.flatten() for p in model.unet.parameters() if p.grad is not None])))
+    assert grads[0][0] == pytest.approx(grads[1][0], rel=1e-5)
+    assert not torch.allclose(grads[0][1], grads[1][1])
     with pytest.raises(ValueError, match="sampled_guidance must be >= 1"):
         replace(TINY, sampled_guidance=0.5)
     with pytest.raises(ValueError, match="needs critic.cfg.sampled >= 1"):
