@@ -159,6 +159,10 @@ RECIPES: dict[str, T2VConfig] = {
     # the end. Run again from its own model (1,100 steps, 30 min): shape 74 / 53 %, held-out colour + direction 69 %; not shipped
     "critic-late-cpu": replace(continuation(batch_size=32, lr=3e-4, steps=1200, ema_decay=0.998), critic_weight=0.05,
                                critic=CriticConfig(sampled=16, sampled_band=(0, 990))),
+    # the same critic on the last half of the path only, continuing critic-late-cpu's model, whose samples still lose the
+    # outline between t = 499 (80 %) and the last step (69 %)
+    "critic-last-cpu": replace(continuation(batch_size=32, lr=3e-4, steps=1000, ema_decay=0.998), critic_weight=0.05,
+                               critic=CriticConfig(sampled=16, sampled_band=(0, 500))),
     # bake guidance 2 into the weights (helpers.guidance_bake): critic-sampled-cpu's model samples shapes best at guidance 2
     # (80 % of trained combinations, 4 per combination) and the pipeline's default is 6 (62.5 % on 80); the student's caption
     # branch learns u + (2 / 6)(c - u) of the frozen teacher, the text encoder frozen. 1,200 steps, 18 min (loss 0.0097 ->
