@@ -976,7 +976,10 @@ the outline now holds down to $t = 499$ (80 %) and still slips in the last steps
 like the bar at the default guidance: shape **77 %** of the trained combinations and 53 %
 held-out (72.5 / 47 % before), colour + direction 93 / 84 %, one object 95 / 94 %, 0.73 s per
 clip: the best samples at the pipeline's defaults in this course, and still short of 80 %. A second
-round from its own model did not add to it (shape 74 %, and held-out colour + direction fell to 69 %).
+round from its own model did not add to it (shape 74 %, and held-out colour + direction fell to 69 %),
+nor did the critic on the last half of the path only (`critic-last-cpu`, $t$ < 500, 21 min: shape
+76 %; its path still falls from 80 % at $t = 499$ to 66 % at the end, on states whose estimates the
+critic now names right: in the last steps the model pleases the critic without drawing the outline).
 
 Can the weights carry the scale instead? The pipeline steps with $u + 6\,(c - u)$; a student that
 keeps the teacher's $u$ and learns $c' = u + \tfrac{2}{6}(c - u)$ for its caption branch gives
