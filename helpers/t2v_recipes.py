@@ -83,6 +83,12 @@ def continuation(batch_size: int, lr: float, steps: int, ema_decay: float, clips
                      noise_band=noise_band, noise_band_share=noise_band_share)
 
 
+def critic_continuation(steps: int, critic: CriticConfig, weight: float = 0.05) -> T2VConfig:
+    """A :func:`continuation` of 32 clips per step at AdamW 3e-4, EMA 0.998, that adds the shape critic's loss
+    (``helpers.shape_critic``, configured by ``critic``) with ``weight``: the critic recipes after ``critic-cpu`` differ only in these."""
+    return replace(continuation(batch_size=32, lr=3e-4, steps=steps, ema_decay=0.998), critic_weight=weight, critic=critic)
+
+
 #: the stages after phases 1 and 2 (``T2VConfig()``), in order; ``--recipe NAME --init <previous stage's pipeline>``
 RECIPES: dict[str, T2VConfig] = {
     # on the 2-core CPU: 2,535 of these 3,600 steps ran (26 min) before the session ended; the card says so
@@ -123,48 +129,41 @@ RECIPES: dict[str, T2VConfig] = {
     # the same read in pixel space, continuing critic-cpu's model: the critic reads two decoded frames of each estimate, so the
     # model cannot please it with latent patterns the decoder does not draw (after critic-cpu the latent critic named 96 % of the
     # one-step estimates from t = 900 right, the judge 74 %)
-    "critic-pixel-cpu": replace(continuation(batch_size=32, lr=3e-4, steps=2500, ema_decay=0.998), critic_weight=0.1,
-                                critic=CriticConfig(space="pixel", frames=2)),
+    "critic-pixel-cpu": critic_continuation(2500, CriticConfig(space="pixel", frames=2), weight=0.1),
     # the latent critic again, continuing critic-cpu's model, now also on the clean estimates of t = 950-989, where sampling
     # takes its first steps (DDIM's 50 trailing steps: 999, 979, 959, ...); one-step shape from t = 950 was 47.5 % there
-    "critic-early-cpu": replace(continuation(batch_size=32, lr=3e-4, steps=1800, ema_decay=0.998), critic_weight=0.05,
-                                critic=CriticConfig(max_t=990)),
+    "critic-early-cpu": critic_continuation(1800, CriticConfig(max_t=990)),
     # the latent critic on the model's own sampling states as well (helpers.sampled_states), continuing critic-cpu's model:
     # 16 states per step from its samples of 16 training captions (DDIM 50 steps, guidance 6: the pipeline's own sampler),
     # redrawn every 25 steps, at t = 600-989. critic-cpu named 84 % of shapes right in one call from true clips at t = 700
     # but drew 65 % in samples: its own states at t = 700 are not true clips noised. 1,500 steps, 35 min: shape 72.5 / 47 %
     # (trained / held-out), colour + direction 94 / 84 %, one object 94 / 87.5 %; at guidance 2 instead of the default 6:
     # shape 80 / 44 %, colour + direction 98 / 81 %, one object 99 / 100 %; not shipped
-    "critic-sampled-cpu": replace(continuation(batch_size=32, lr=3e-4, steps=1500, ema_decay=0.998), critic_weight=0.05,
-                                  critic=CriticConfig(sampled=16, sampled_band=(600, 990))),
+    "critic-sampled-cpu": critic_continuation(1500, CriticConfig(sampled=16, sampled_band=(600, 990))),
     # the same, continuing critic-sampled-cpu's model, with the critic reading on those states the estimate the pipeline steps
     # with, guided by 6 (its states drew 78 % of the outlines right at t = 899 and its samples at guidance 6 kept 62.5-72.5 %).
     # --minutes 25 (800 steps, the critic's cross-entropy on the guided estimates 0.48 -> 0.03): shape 70 / 47 %, colour 74 / 62.5 %
     # (trained / held-out), one object 96 / 97 %: the critic's push on overshooting guided estimates breaks the colours; not shipped
-    "critic-guided-cpu": replace(continuation(batch_size=32, lr=3e-4, steps=1200, ema_decay=0.998), critic_weight=0.05,
-                                 critic=CriticConfig(sampled=16, sampled_band=(300, 990), sampled_guidance=6.0)),
+    "critic-guided-cpu": critic_continuation(1200, CriticConfig(sampled=16, sampled_band=(300, 990), sampled_guidance=6.0)),
     # critic-guided-cpu with the empty caption's prediction detached in the guided read: the critic's push reaches the guided
     # estimate u + 6 (c - u) through the caption's branch alone (through u it pushed the empty caption's prediction -5 times
     # as hard the other way, and u is in every guided step of every caption). --minutes 25 (800 steps): colour 61 / 59 %, colour +
     # direction 61 / 47 %, shape 64 / 41 %, one object 82 / 94 % (trained / held-out): worse than with u trained; it is the
     # guided read itself that breaks the colours (the colour word's loss gap at t = 700 fell from 0.096 to 0.066); not shipped
-    "critic-guided-caption-cpu": replace(continuation(batch_size=32, lr=3e-4, steps=1200, ema_decay=0.998), critic_weight=0.05,
-                                         critic=CriticConfig(sampled=16, sampled_band=(300, 990), sampled_guidance=6.0,
-                                                             sampled_uncond_grad=False)),
+    "critic-guided-caption-cpu": critic_continuation(1200, CriticConfig(sampled=16, sampled_band=(300, 990), sampled_guidance=6.0,
+                                                                        sampled_uncond_grad=False)),
     # the latent critic on the model's own sampling states along the whole path, continuing critic-sampled-cpu's model: its
     # samples drew 79 % of the outlines right at t = 799 and lost them on the way down (59 % at the last step; the caption's
     # own estimate on its guided-6 states), where critic-sampled-cpu's band (600-990) never looked. 1,200 steps, 26 min: the
     # best samples at the default guidance so far, shape 77 / 53 % (trained / held-out), colour + direction 93 / 84 %, one
     # object 95 / 94 %, 0.73 s per clip; its path 27.5 / 70 / 82.5 / 79 / 79 / 80 / 69 % (t = 979 ... last): still lost at
     # the end. Run again from its own model (1,100 steps, 30 min): shape 74 / 53 %, held-out colour + direction 69 %; not shipped
-    "critic-late-cpu": replace(continuation(batch_size=32, lr=3e-4, steps=1200, ema_decay=0.998), critic_weight=0.05,
-                               critic=CriticConfig(sampled=16, sampled_band=(0, 990))),
+    "critic-late-cpu": critic_continuation(1200, CriticConfig(sampled=16, sampled_band=(0, 990))),
     # the same critic on the last half of the path only, continuing critic-late-cpu's model, whose samples still lose the
     # outline between t = 499 (80 %) and the last step (69 %). 1,000 steps, 21 min (critic's cross-entropy on those states 0.075
     # -> 0.020): shape 76 / 53 %, colour + direction 94 / 75 %, one object 94 / 94 %; its path still falls from 80 % at t = 499
     # to 66 % at the last step, where the critic is pleased and the judge is not; not shipped
-    "critic-last-cpu": replace(continuation(batch_size=32, lr=3e-4, steps=1000, ema_decay=0.998), critic_weight=0.05,
-                               critic=CriticConfig(sampled=16, sampled_band=(0, 500))),
+    "critic-last-cpu": critic_continuation(1000, CriticConfig(sampled=16, sampled_band=(0, 500))),
     # bake guidance 2 into the weights (helpers.guidance_bake): critic-sampled-cpu's model samples shapes best at guidance 2
     # (80 % of trained combinations, 4 per combination) and the pipeline's default is 6 (62.5 % on 80); the student's caption
     # branch learns u + (2 / 6)(c - u) of the frozen teacher, the text encoder frozen. 1,200 steps, 18 min (loss 0.0097 ->

@@ -138,9 +138,9 @@ def test_the_models_own_sampling_states_pay_the_critics_loss_too(bundle):
     assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in model.unet.parameters())
     _, both = critic_loss(critic, 2.0, pool=pool)(model, {**batch, "step": 1})
     assert both["critic"] > 0 and both["critic_sampled"] > 0 and pool.made_at == 0  # step 1 reuses step 0's pool
-    _, guided = critic_loss(ShapeCritic(replace(TINY, sampled=3, sampled_guidance=6.0)).eval().requires_grad_(False), 2.0, pool=pool)(model, pure)
-    assert guided["critic_sampled"] > 0 and guided["critic_sampled"] != pytest.approx(logs["critic_sampled"])  # the guided estimate is another
     reader = ShapeCritic(replace(TINY, sampled=3, sampled_guidance=6.0)).eval().requires_grad_(False)
+    _, guided = critic_loss(reader, 2.0, pool=pool)(model, pure)
+    assert guided["critic_sampled"] > 0 and guided["critic_sampled"] != pytest.approx(logs["critic_sampled"])  # the guided estimate is another
     caption_only = ShapeCritic(replace(reader.cfg, sampled_uncond_grad=False)).eval().requires_grad_(False)
     caption_only.load_state_dict(reader.state_dict())
     grads = []
