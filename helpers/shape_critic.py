@@ -33,7 +33,8 @@ class CriticConfig:
     """Shape critic: three 3x3 convolutions over a latent frame, a max over places, a linear read-out."""
 
     latent_channels: int = 8
-    space: str = "latent"  # "latent": read the latent frames; "pixel": read ``frames`` frames of each clip decoded by the frozen decoder
+    space: str = "latent"  # "latent": read the latent frames; "pixel": read ``frames`` frames of each clip decoded by the frozen decoder;
+    # "judge": read those decoded frames with helpers.judge's own shape rule made differentiable (helpers.judge_moments; nothing to train)
     frames: int = 2  # pixel space: frames decoded per clip (the same random frames for every clip of a batch)
     width: int = 32
     steps: int = 400
@@ -59,8 +60,8 @@ class CriticConfig:
             raise ValueError(f"steps and batch_size must be >= 1, got {self.steps} and {self.batch_size}")
         if self.max_noise < 0:
             raise ValueError(f"max_noise must be >= 0, got {self.max_noise}")
-        if self.space not in ("latent", "pixel"):
-            raise ValueError(f"space must be 'latent' or 'pixel', got {self.space!r}")
+        if self.space not in ("latent", "pixel", "judge"):
+            raise ValueError(f"space must be 'latent', 'pixel' or 'judge', got {self.space!r}")
         if not 0 < self.max_t <= 1000:
             raise ValueError(f"max_t must be in (0, 1000], got {self.max_t}")
         if self.frames < 1:
@@ -107,7 +108,11 @@ class ShapeCritic(nn.Module):
 
 def train_critic(latents: torch.Tensor, shapes: torch.Tensor, cfg: CriticConfig, decoder=None) -> ShapeCritic:
     """Train a critic on latent clips ``(N, c, F, h, w)`` with shape classes ``(N,)`` (in pixel space on their frames decoded
-    by ``decoder``, after the noise); returned frozen, in eval mode."""
+    by ``decoder``, after the noise); returned frozen, in eval mode. ``space="judge"``: the judge's reader, untrained."""
+    if cfg.space == "judge":
+        from .judge_moments import JudgeShapeReader
+
+        return JudgeShapeReader(cfg).eval()
     if latents.ndim != 5 or latents.shape[0] != shapes.shape[0]:
         raise ValueError(f"latents must be (N, c, F, h, w) with one shape class each, got {tuple(latents.shape)} and {tuple(shapes.shape)}")
     latents = latents.detach()  # latents straight from an encoder may carry its graph

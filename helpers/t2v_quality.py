@@ -45,13 +45,16 @@ def time_default_clip(pipe, repeats: int = 1) -> tuple[float, list]:
 
 
 def evaluate(pipe, clips_per_combo: int = 4, seed: int = 0, batch: int = 48, **kwargs) -> dict[str, dict[str, float]]:
-    """Grade samples of every combination: ``{"train": rates, "held_out": rates}`` (see ``helpers.judge.grade_clips``)."""
+    """Grade samples of every combination: ``{"train": rates, "held_out": rates}`` (``helpers.judge.grade_clips``, plus
+    ``shape_template`` and ``template_iou``, the shape read by the independent ``helpers.shape_templates``)."""
     from .judge import grade_clips
+    from .shape_templates import template_shape_rate
 
     result = {}
     for name, combos in (("train", TRAIN_COMBOS), ("held_out", HELD_OUT)):
         captions = [c.caption for c in combos for _ in range(clips_per_combo)]
-        result[name] = grade_clips(sample_clips(pipe, captions, seed, batch, **kwargs), captions)
+        clips = sample_clips(pipe, captions, seed, batch, **kwargs)
+        result[name] = {**grade_clips(clips, captions), **template_shape_rate(clips, captions)}
     return result
 
 

@@ -164,6 +164,10 @@ RECIPES: dict[str, T2VConfig] = {
     # -> 0.020): shape 76 / 53 %, colour + direction 94 / 75 %, one object 94 / 94 %; its path still falls from 80 % at t = 499
     # to 66 % at the last step, where the critic is pleased and the judge is not; not shipped
     "critic-last-cpu": critic_continuation(1000, CriticConfig(sampled=16, sampled_band=(0, 500))),
+    # the judge's own shape rule made differentiable (helpers.judge_moments) in place of the learned critic, which the model
+    # games (critic-last-cpu: the critic names 91 % of its samples' shapes right, the judge 66 %), continuing critic-late-cpu's
+    # model on the same states: 4 decoded frames of each clean estimate, true clips at t < 950 and its own states at t < 990
+    "critic-judge-cpu": critic_continuation(1200, CriticConfig(space="judge", frames=4, sampled=16, sampled_band=(0, 990)), weight=0.1),
     # bake guidance 2 into the weights (helpers.guidance_bake): critic-sampled-cpu's model samples shapes best at guidance 2
     # (80 % of trained combinations, 4 per combination) and the pipeline's default is 6 (62.5 % on 80); the student's caption
     # branch learns u + (2 / 6)(c - u) of the frozen teacher, the text encoder frozen. 1,200 steps, 18 min (loss 0.0097 ->

@@ -178,7 +178,7 @@ def run(
         model.text_encoder.requires_grad_(False)
     if cfg.critic_weight:  # a frozen critic trained on the cached latents (seeded: a resumed run gets the same one)
         shapes = torch.tensor([SHAPES.index(parse_caption(c).shape) for c in captions])  # (N,)
-        decoder = vae if cfg.critic.space == "pixel" else None  # the frame autoencoder, frozen
+        decoder = vae if cfg.critic.space in ("pixel", "judge") else None  # the frame autoencoder, frozen
         critic = train_critic(latents.cpu(), shapes, replace(cfg.critic, latent_channels=latents.shape[1]), decoder).to(latents.device)
         pool = None
         if cfg.critic.sampled:  # the model's own sampling states of the training captions, redrawn as it learns

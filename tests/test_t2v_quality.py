@@ -26,6 +26,7 @@ def test_evaluate_grades_trained_and_held_out_combinations(tiny_t2v, monkeypatch
     assert set(rates) == {"train", "held_out"}
     assert seen == [[c.caption for c in TRAIN_COMBOS], [c.caption for c in HELD_OUT]]
     assert all(0 <= v <= 1 for split in rates.values() for v in split.values())
+    assert {"shape", "shape_template", "template_iou"} <= set(rates["train"])  # the judge's shape and the independent template read
 
 
 def test_time_default_clip_runs_the_lessons_call(tiny_t2v):

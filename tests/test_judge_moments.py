@@ -1,0 +1,100 @@
+"""helpers.judge_moments: the judge's shape rule as differentiable logits, read through a frozen decoder."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from einops import rearrange
+
+from helpers.judge import analyse_clip, find_objects
+from helpers.judge_moments import JudgeShapeReader, mask_moments, moment_logits, soft_masks
+from helpers.shape_critic import CriticConfig, critic_accuracy, critic_loss, train_critic
+from helpers.shapes import ALL_COMBOS, SHAPES, make_batch
+
+JUDGE = CriticConfig(space="judge", frames=3)
+COMBOS = ALL_COMBOS
+
+
+def shape_ids(combos) -> torch.Tensor:
+    return torch.tensor([SHAPES.index(c.shape) for c in combos])  # (N,)
+
+
+def test_the_moments_are_the_judges_own_numbers_on_every_combination():
+    clips = make_batch([c.caption for c in COMBOS], seed=5)  # (48, 3, F, H, W) in [-1, 1]
+    frames = rearrange((clips + 1) / 2, "b c f h w -> (b f) c h w")[::5]  # (N, 3, H, W) in [0, 1]
+    alpha, has_object = soft_masks(frames)
+    skew, corners = mask_moments(alpha)
+    judged = [find_objects(rearrange(f, "c h w -> h w c").numpy()) for f in frames]
+    assert has_object.all()
+    np.testing.assert_allclose(skew.numpy(), [j.skew for j in judged], atol=1e-4)
+    np.testing.assert_allclose(corners.numpy(), [j.corners for j in judged], atol=1e-4)
+
+
+def test_the_logits_argmax_is_the_judges_rule():
+    skew = torch.tensor([0.57, 0.31, 0.29, 0.0, 0.0, 0.0, 0.1, 0.0])
+    corners = torch.tensor([1.0, 1.33, 1.33, 1.33, 0.75, 1.0, 1.05, 1 / 1.05])
+    assert [SHAPES[i] for i in moment_logits(skew, corners).argmax(dim=1)] == [
+        "triangle", "triangle", "square", "square", "square", "circle", "circle", "circle"]
+
+
+def test_the_reader_names_every_rendered_shape_and_is_sure_of_it():
+    clips, shapes = make_batch([c.caption for c in COMBOS], seed=6), shape_ids(COMBOS)
+    reader = train_critic(torch.zeros(1), shapes, JUDGE)  # nothing to train: the judge's rule
+    assert isinstance(reader, JudgeShapeReader) and not list(reader.parameters())
+    logits = reader(clips)  # (48, 3)
+    assert (logits.argmax(dim=1) == shapes).all()
+    assert F.cross_entropy(logits, shapes) < 0.05
+
+
+def test_a_blank_clip_has_no_preference():
+    logits = JudgeShapeReader(JUDGE)(torch.full((2, 3, 4, 16, 16), -1.0))  # black frames: no object
+    assert torch.equal(logits, torch.zeros(2, 3))
+
+
+def test_its_gradient_turns_a_blurred_square_into_one_the_judge_reads_as_square():
+    import cv2
+
+    caption = "a red square moving up"
+    clip = rearrange(make_batch([caption], seed=0)[0], "c f h w -> f h w c").numpy()  # (F, H, W, 3)
+    blurred = np.stack([cv2.GaussianBlur(f, (0, 0), 2.0) for f in clip])  # sigma 2 px: the judge reads a circle
+    assert analyse_clip((blurred + 1) / 2).shape == "circle"
+    pixels = torch.tensor(rearrange(blurred, "f h w c -> 1 c f h w"), requires_grad=True)  # (1, 3, F, H, W)
+    optimizer = torch.optim.Adam([pixels], lr=0.03)
+    reader, target = JudgeShapeReader(JUDGE), torch.tensor([SHAPES.index("square")])
+    for _ in range(40):
+        loss = F.cross_entropy(reader(pixels), target)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    result = analyse_clip((rearrange(pixels.detach(), "1 c f h w -> f h w c").clamp(-1, 1).numpy() + 1) / 2)
+    assert result.shape == "square" and result.color == "red" and result.direction == "up"
+
+
+def test_it_reads_decoded_estimates_in_the_critics_loss(micro_denoiser):
+    from helpers.autoencoder import VAEConfig, build_vae
+    from helpers.text_encoder import tokenize
+
+    torch.manual_seed(0)
+    decoder = build_vae(VAEConfig(block_out_channels=(8, 8, 8), latent_channels=4, norm_num_groups=4)).eval().requires_grad_(False)
+    reader = train_critic(torch.zeros(1), torch.zeros(1), JUDGE)
+    latents = torch.randn(4, 4, 16, 8, 8)
+    assert reader.read(latents[:2], decoder).shape == (2, 3)
+    assert 0 <= critic_accuracy(reader, latents, torch.zeros(4, dtype=torch.long), decoder=decoder) <= 1
+    with pytest.raises(ValueError, match="pass the frozen autoencoder"):
+        reader.read(latents[:2])
+    model = micro_denoiser
+    ids = tokenize(model.tokenizer, ["a red circle moving left", "a blue square moving up", "a red triangle moving left", ""])
+    batch = {"latents": latents, "input_ids": ids, "t": torch.tensor([700, 500, 300, 100]), "noise": torch.randn_like(latents)}
+    loss, logs = critic_loss(reader, 1.0, decoder=decoder)(model, batch)
+    loss.backward()
+    assert np.isfinite(logs["critic"]) and np.isfinite(loss.item())
+    assert all(p.grad is None for p in decoder.parameters())
+
+
+def test_bad_settings_fail_loudly():
+    with pytest.raises(ValueError, match="needs space='judge'"):
+        JudgeShapeReader(replace(JUDGE, space="pixel"))
+    with pytest.raises(ValueError, match=r"expected frames \(N, 3, H, W\)"):
+        soft_masks(torch.zeros(2, 1, 8, 8))
