@@ -16,7 +16,11 @@ differentiable in the pixels wherever ``0 < alpha < 1``. So the read can be writ
     circle:   min((0.3 - s) / 0.3,  (log 1.1 - |log k|) / log 1.1)
 
 each times :data:`TEMPERATURE`, averaged over the frames that hold an object. Their cross-entropy is a soft margin: it
-pays until the outline is well on the caption's side of the judge's thresholds, then stops. What stays out of the graph
+pays until the outline is well on the caption's side of the judge's thresholds, then stops. The judge also counts objects
+(a second component of 30 % of the largest's area fails a frame), and a push on the largest component's outline alone
+measured to grow bright specks beside it; so a fourth logit, "not one object", that no caption names, is
+``TEMPERATURE (stray / STRAY_SHARE - 1)`` with ``stray`` the mask's brightness above a quarter of the object's, outside
+the object's region, as a share of the object's soft area (0 for one clean object: logit -4). What stays out of the graph
 (as in the judge, computed on the detached frame): the background ``b`` (median) and peak ``p`` (99.5th percentile) of
 ``v``, and the region of the largest half-maximum component grown by 2 px that the mask is restricted to.
 
@@ -40,12 +44,15 @@ from .judge import _GROW, CORNERS_SQUARE, MIN_CONTRAST, SKEW_TRIANGLE
 from .shape_critic import CriticConfig, ShapeCritic
 
 TEMPERATURE = 4.0  # logits per unit of normalised margin: a true square (|log k| = 0.29, margin 2) costs CE ~0.0003
+STRAY_SHARE = 0.1  # stray brightness outside the object (share of its soft area) at which "not one object" ties at 0
+STRAY_FLOOR = 0.25  # mask level (share of the object's peak above the background) below which stray brightness is ignored
 LOG_SQUARE = math.log(CORNERS_SQUARE)
 
 
-def soft_masks(frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """The judge's soft mask of each frame ``(N, 3, H, W)`` in [0, 1]: ``alpha (N, H, W)`` (differentiable in the frames) and
-    ``has_object (N,)`` (peak minus background >= the judge's ``MIN_CONTRAST`` and a half-maximum component exists)."""
+def soft_masks(frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The judge's soft mask of each frame ``(N, 3, H, W)`` in [0, 1]: ``alpha (N, H, W)`` on the object's region
+    (differentiable in the frames), ``has_object (N,)`` (peak minus background >= the judge's ``MIN_CONTRAST`` and a
+    half-maximum component exists) and ``stray (N,)``: mask above ``STRAY_FLOOR`` outside that region / the object's soft area."""
     if frames.ndim != 4 or frames.shape[1] != 3:
         raise ValueError(f"expected frames (N, 3, H, W), got {tuple(frames.shape)}")
     v = frames.amax(dim=1)  # (N, H, W) brightness
@@ -65,8 +72,11 @@ def soft_masks(frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         has_object[i] = True
     b = torch.as_tensor(background, dtype=v.dtype, device=v.device)[:, None, None]  # (N, 1, 1)
     spread = torch.as_tensor(np.maximum(peak - background, 1e-6), dtype=v.dtype, device=v.device)[:, None, None]  # (N, 1, 1)
-    alpha = ((v - b) / spread).clamp(0.0, 1.0) * torch.as_tensor(regions, device=v.device)  # (N, H, W)
-    return alpha, torch.as_tensor(has_object, device=v.device)
+    region = torch.as_tensor(regions, device=v.device)  # (N, H, W)
+    level = ((v - b) / spread).clamp(0.0, 1.0)  # (N, H, W)
+    alpha = level * region  # (N, H, W)
+    stray = ((level - STRAY_FLOOR).clamp_min(0) * (1 - region)).sum(dim=(1, 2)) / alpha.sum(dim=(1, 2)).clamp_min(1e-6)  # (N,)
+    return alpha, torch.as_tensor(has_object, device=v.device), stray
 
 
 def mask_moments(alpha: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -85,18 +95,21 @@ def mask_moments(alpha: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return skew, corners
 
 
-def moment_logits(skew: torch.Tensor, corners: torch.Tensor) -> torch.Tensor:
-    """Logits ``(N, 3)`` over ``helpers.shapes.SHAPES`` (circle, square, triangle) whose argmax is the judge's rule on ``(N,)`` moments."""
+def moment_logits(skew: torch.Tensor, corners: torch.Tensor, stray: torch.Tensor | None = None) -> torch.Tensor:
+    """Logits ``(N, 3)`` over ``helpers.shapes.SHAPES`` (circle, square, triangle) whose argmax is the judge's rule on ``(N,)``
+    moments; with ``stray (N,)`` (:func:`soft_masks`) a fourth column, "not one object", ``(N, 4)``."""
     not_triangle = (SKEW_TRIANGLE - skew) / SKEW_TRIANGLE  # (N,)
     squared = (corners.clamp_min(1e-6).log().abs() - LOG_SQUARE) / LOG_SQUARE  # (N,)
     circle = torch.minimum(not_triangle, -squared)
     square = torch.minimum(not_triangle, squared)
-    return TEMPERATURE * torch.stack([circle, square, -not_triangle], dim=1)  # (N, 3)
+    columns = [circle, square, -not_triangle] + ([stray / STRAY_SHARE - 1] if stray is not None else [])
+    return TEMPERATURE * torch.stack(columns, dim=1)  # (N, 3) or (N, 4)
 
 
 class JudgeShapeReader(ShapeCritic):
-    """Decoded clips ``(B, 3, F, H, W)`` in about [-1, 1] -> shape logits ``(B, 3)``: :func:`moment_logits` of each frame that
-    holds an object, averaged (zeros, i.e. no preference, for a clip with none). Nothing to train."""
+    """Decoded clips ``(B, 3, F, H, W)`` in about [-1, 1] -> logits ``(B, 4)`` (the three shapes, then "not one object";
+    ``(B, 3)`` without it when ``cfg.count_objects`` is False):
+    :func:`moment_logits` of each frame that holds an object, averaged (zeros, no preference, for a clip with none). Nothing to train."""
 
     def __init__(self, cfg: CriticConfig) -> None:
         if cfg.space != "judge":
@@ -106,8 +119,8 @@ class JudgeShapeReader(ShapeCritic):
 
     def forward(self, clips: torch.Tensor) -> torch.Tensor:
         frames = rearrange((clips.clamp(-1, 1) + 1) / 2, "b c f h w -> (b f) c h w")  # (B*F, 3, H, W) in [0, 1], as the judge sees them
-        alpha, has_object = soft_masks(frames)  # (B*F, H, W), (B*F,)
-        logits = moment_logits(*mask_moments(alpha)) * has_object[:, None]  # (B*F, 3)
+        alpha, has_object, stray = soft_masks(frames)  # (B*F, H, W), (B*F,), (B*F,)
+        logits = moment_logits(*mask_moments(alpha), stray if self.cfg.count_objects else None) * has_object[:, None]  # (B*F, 4 or 3)
         logits = rearrange(logits, "(b f) k -> b f k", b=clips.shape[0])  # (B, F, k)
         counted = rearrange(has_object, "(b f) -> b f", b=clips.shape[0]).sum(dim=1).clamp_min(1)  # (B,)
         return logits.sum(dim=1) / counted[:, None]  # (B, k)

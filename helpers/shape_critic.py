@@ -35,6 +35,7 @@ class CriticConfig:
     latent_channels: int = 8
     space: str = "latent"  # "latent": read the latent frames; "pixel": read ``frames`` frames of each clip decoded by the frozen decoder;
     # "judge": read those decoded frames with helpers.judge's own shape rule made differentiable (helpers.judge_moments; nothing to train)
+    count_objects: bool = True  # judge space: also the logit "not one object" (stray brightness beside the object)
     frames: int = 2  # pixel space: frames decoded per clip (the same random frames for every clip of a batch)
     width: int = 32
     steps: int = 400

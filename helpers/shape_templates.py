@@ -54,7 +54,7 @@ def template_scores(alpha: np.ndarray) -> np.ndarray:
 def template_shape(clip) -> tuple[str | None, float]:
     """A clip ``(F, H, W, 3)`` (float [0, 1] or uint8) -> (the best-matching shape, its mean IoU), or (None, 0.0) with no object."""
     frames = torch.as_tensor(rearrange(as_float_frames(clip), "f h w c -> f c h w"))  # (F, 3, H, W)
-    alpha, has_object = soft_masks(frames)  # (F, H, W), (F,)
+    alpha, has_object, _ = soft_masks(frames)  # (F, H, W), (F,)
     if not bool(has_object.any()):
         return None, 0.0
     masks = (alpha.numpy() > 0.5).astype(np.float64)  # (F, H, W) the object's half-maximum component, grown region's rim excluded

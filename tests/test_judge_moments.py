@@ -24,8 +24,9 @@ def shape_ids(combos) -> torch.Tensor:
 def test_the_moments_are_the_judges_own_numbers_on_every_combination():
     clips = make_batch([c.caption for c in COMBOS], seed=5)  # (48, 3, F, H, W) in [-1, 1]
     frames = rearrange((clips + 1) / 2, "b c f h w -> (b f) c h w")[::5]  # (N, 3, H, W) in [0, 1]
-    alpha, has_object = soft_masks(frames)
+    alpha, has_object, stray = soft_masks(frames)
     skew, corners = mask_moments(alpha)
+    assert stray.max() < 0.01  # one clean object: no stray brightness beside it
     judged = [find_objects(rearrange(f, "c h w -> h w c").numpy()) for f in frames]
     assert has_object.all()
     np.testing.assert_allclose(skew.numpy(), [j.skew for j in judged], atol=1e-4)
@@ -43,14 +44,25 @@ def test_the_reader_names_every_rendered_shape_and_is_sure_of_it():
     clips, shapes = make_batch([c.caption for c in COMBOS], seed=6), shape_ids(COMBOS)
     reader = train_critic(torch.zeros(1), shapes, JUDGE)  # nothing to train: the judge's rule
     assert isinstance(reader, JudgeShapeReader) and not list(reader.parameters())
-    logits = reader(clips)  # (48, 3)
+    logits = reader(clips)  # (48, 4)
     assert (logits.argmax(dim=1) == shapes).all()
     assert F.cross_entropy(logits, shapes) < 0.05
+    assert torch.allclose(logits[:, 3], torch.tensor(-4.0))  # "not one object": far below
+
+
+def test_a_second_object_is_read_as_not_one_object():
+    clips, shapes = make_batch([c.caption for c in COMBOS[:6]], seed=7), shape_ids(COMBOS[:6])  # (6, 3, F, H, W)
+    two = torch.maximum(clips, torch.roll(clips, shifts=(13, 13), dims=(3, 4)))  # a copy of each object further on
+    reader = JudgeShapeReader(JUDGE)
+    assert (reader(two).argmax(dim=1) == 3).all()
+    assert F.cross_entropy(reader(two), shapes) > 10 * F.cross_entropy(reader(clips), shapes) + 1
+    assert analyse_clip((rearrange(two[0], "c f h w -> f h w c").numpy() + 1) / 2).single_object_share < 0.5  # the judge agrees
 
 
 def test_a_blank_clip_has_no_preference():
     logits = JudgeShapeReader(JUDGE)(torch.full((2, 3, 4, 16, 16), -1.0))  # black frames: no object
-    assert torch.equal(logits, torch.zeros(2, 3))
+    assert torch.equal(logits, torch.zeros(2, 4))
+    assert JudgeShapeReader(replace(JUDGE, count_objects=False))(torch.full((2, 3, 4, 16, 16), -1.0)).shape == (2, 3)
 
 
 def test_its_gradient_turns_a_blurred_square_into_one_the_judge_reads_as_square():
@@ -80,7 +92,7 @@ def test_it_reads_decoded_estimates_in_the_critics_loss(micro_denoiser):
     decoder = build_vae(VAEConfig(block_out_channels=(8, 8, 8), latent_channels=4, norm_num_groups=4)).eval().requires_grad_(False)
     reader = train_critic(torch.zeros(1), torch.zeros(1), JUDGE)
     latents = torch.randn(4, 4, 16, 8, 8)
-    assert reader.read(latents[:2], decoder).shape == (2, 3)
+    assert reader.read(latents[:2], decoder).shape == (2, 4)
     assert 0 <= critic_accuracy(reader, latents, torch.zeros(4, dtype=torch.long), decoder=decoder) <= 1
     with pytest.raises(ValueError, match="pass the frozen autoencoder"):
         reader.read(latents[:2])
