@@ -167,10 +167,10 @@ RECIPES: dict[str, T2VConfig] = {
     # the judge's own shape rule made differentiable (helpers.judge_moments) in place of the learned critic, which the model
     # games (critic-last-cpu: the critic names 91 % of its samples' shapes right, the judge 66 %), continuing critic-late-cpu's
     # model on the same states: 4 decoded frames of each clean estimate, true clips at t < 950 and its own states at t < 990.
-    # --minutes 28 (1,000 steps, 28 min; the read's cross-entropy on its own states 0.63 -> 0.19): shape 89 / 50 % (trained /
+    # --minutes 28 (stopped at 1,000 of its 1,200 steps, 28 min; the read's cross-entropy on its own states 0.63 -> 0.19): shape 89 / 50 % (trained /
     # held-out; the independent template read 76 / 50 %, critic-late-cpu's 70 / 41 %), but colour + direction 87.5 / 75 % and
     # one object 89 / 84 %: red and green objects drift to yellow, and specks grow beside the object the read ignored
-    "critic-judge-cpu": critic_continuation(1000, CriticConfig(space="judge", count_objects=False, frames=4, sampled=16, sampled_band=(0, 990)), weight=0.1),
+    "critic-judge-cpu": critic_continuation(1200, CriticConfig(space="judge", count_objects=False, frames=4, sampled=16, sampled_band=(0, 990)), weight=0.1),
     # the same read with its fourth logit, "not one object" (stray brightness beside the object), at half the weight
     "critic-judge-one-cpu": critic_continuation(1000, CriticConfig(space="judge", frames=4, sampled=16, sampled_band=(0, 990)), weight=0.05),
     # bake guidance 2 into the weights (helpers.guidance_bake): critic-sampled-cpu's model samples shapes best at guidance 2
