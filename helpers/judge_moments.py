@@ -20,7 +20,12 @@ pays until the outline is well on the caption's side of the judge's thresholds, 
 (a second component of 30 % of the largest's area fails a frame), and a push on the largest component's outline alone
 measured to grow bright specks beside it; so a fourth logit, "not one object", that no caption names, is
 ``TEMPERATURE (stray / STRAY_SHARE - 1)`` with ``stray`` the mask's brightness above a quarter of the object's, outside
-the object's region, as a share of the object's soft area (0 for one clean object: logit -4). What stays out of the graph
+the object's region, as a share of the object's soft area (0 for one clean object: logit -4). With ``cfg.read_colour`` the
+judge's colour read joins it: the HSV hue of each frame's mean core colour (``alpha > 0.5``) against the judge's hue bins
+(red below 30 or from 300 degrees, yellow 30-90, green 90-180, blue 180-300), logit ``TEMPERATURE (half - d) / half`` with
+``d`` the angle to a bin's centre and ``half`` its half width; the reader then returns the joint logits
+``shape + colour`` over (shape, colour) pairs, whose cross-entropy is the sum of the two: a push on the outline that
+moved the hue out of the caption's bin (measured: red and green objects drifting to yellow) is paid for. What stays out of the graph
 (as in the judge, computed on the detached frame): the background ``b`` (median) and peak ``p`` (99.5th percentile) of
 ``v``, and the region of the largest half-maximum component grown by 2 px that the mask is restricted to.
 
@@ -47,6 +52,7 @@ TEMPERATURE = 4.0  # logits per unit of normalised margin: a true square (|log k
 STRAY_SHARE = 0.1  # stray brightness outside the object (share of its soft area) at which "not one object" ties at 0
 STRAY_FLOOR = 0.25  # mask level (share of the object's peak above the background) below which stray brightness is ignored
 LOG_SQUARE = math.log(CORNERS_SQUARE)
+COLOR_BINS = {"red": (-60.0, 30.0), "green": (90.0, 180.0), "blue": (180.0, 300.0), "yellow": (30.0, 90.0)}  # the judge's hue bins, in helpers.shapes.COLORS order
 
 
 def soft_masks(frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -106,6 +112,25 @@ def moment_logits(skew: torch.Tensor, corners: torch.Tensor, stray: torch.Tensor
     return TEMPERATURE * torch.stack(columns, dim=1)  # (N, 3) or (N, 4)
 
 
+def hsv_hue(rgb: torch.Tensor) -> torch.Tensor:
+    """HSV hue in degrees ``(N,)`` in [0, 360) of colours ``(N, 3)`` (as ``colorsys.rgb_to_hsv``), differentiable almost everywhere."""
+    r, g, b = rgb.unbind(dim=-1)  # (N,) each
+    top = rgb.amax(dim=-1)  # (N,)
+    chroma = (top - rgb.amin(dim=-1)).clamp_min(1e-4)  # (N,)
+    sector = torch.where(r >= top, torch.remainder((g - b) / chroma, 6.0), torch.where(g >= top, (b - r) / chroma + 2, (r - g) / chroma + 4))  # (N,)
+    return 60.0 * sector
+
+
+def colour_logits(hue: torch.Tensor) -> torch.Tensor:
+    """Logits ``(N, 4)`` over ``helpers.shapes.COLORS`` whose argmax is the judge's hue bin of hues ``(N,)`` in degrees."""
+    columns = []
+    for low, high in COLOR_BINS.values():
+        centre, half = (low + high) / 2, (high - low) / 2
+        distance = (torch.remainder(hue - centre + 180.0, 360.0) - 180.0).abs()  # (N,) circular
+        columns.append((half - distance) / half)
+    return TEMPERATURE * torch.stack(columns, dim=1)  # (N, 4)
+
+
 class JudgeShapeReader(ShapeCritic):
     """Decoded clips ``(B, 3, F, H, W)`` in about [-1, 1] -> logits ``(B, 4)`` (the three shapes, then "not one object";
     ``(B, 3)`` without it when ``cfg.count_objects`` is False):
@@ -120,7 +145,21 @@ class JudgeShapeReader(ShapeCritic):
     def forward(self, clips: torch.Tensor) -> torch.Tensor:
         frames = rearrange((clips.clamp(-1, 1) + 1) / 2, "b c f h w -> (b f) c h w")  # (B*F, 3, H, W) in [0, 1], as the judge sees them
         alpha, has_object, stray = soft_masks(frames)  # (B*F, H, W), (B*F,), (B*F,)
-        logits = moment_logits(*mask_moments(alpha), stray if self.cfg.count_objects else None) * has_object[:, None]  # (B*F, 4 or 3)
+        logits = moment_logits(*mask_moments(alpha), stray if self.cfg.count_objects else None)  # (B*F, 4 or 3)
+        if self.cfg.read_colour:
+            core = (alpha > 0.5).to(frames.dtype).detach()[:, None]  # (B*F, 1, H, W)
+            rgb = (frames * core).sum(dim=(2, 3)) / core.sum(dim=(2, 3)).clamp_min(1.0)  # (B*F, 3) mean core colour
+            joint = logits[:, :, None] + colour_logits(hsv_hue(rgb))[:, None, :]  # (B*F, k, 4)
+            logits = rearrange(joint, "n k c -> n (k c)")  # (B*F, 4k)
+        logits = logits * has_object[:, None]  # (B*F, K)
         logits = rearrange(logits, "(b f) k -> b f k", b=clips.shape[0])  # (B, F, k)
         counted = rearrange(has_object, "(b f) -> b f", b=clips.shape[0]).sum(dim=1).clamp_min(1)  # (B,)
-        return logits.sum(dim=1) / counted[:, None]  # (B, k)
+        return logits.sum(dim=1) / counted[:, None]  # (B, K)
+
+    def labels(self, words: dict[str, torch.Tensor]) -> torch.Tensor:
+        """The class of each caption ``(B,)`` from ``helpers.word_heads.word_labels``: its shape, or with ``cfg.read_colour``
+        the (shape, colour) pair ``shape * 4 + colour``; -1 where a word is missing."""
+        if not self.cfg.read_colour:
+            return words["shape"]
+        both = (words["shape"] >= 0) & (words["color"] >= 0)  # (B,)
+        return torch.where(both, words["shape"] * len(COLOR_BINS) + words["color"], torch.full_like(words["shape"], -1))

@@ -36,6 +36,7 @@ class CriticConfig:
     space: str = "latent"  # "latent": read the latent frames; "pixel": read ``frames`` frames of each clip decoded by the frozen decoder;
     # "judge": read those decoded frames with helpers.judge's own shape rule made differentiable (helpers.judge_moments; nothing to train)
     count_objects: bool = True  # judge space: also the logit "not one object" (stray brightness beside the object)
+    read_colour: bool = False  # judge space: also the judge's colour read; logits over (shape, colour) pairs
     frames: int = 2  # pixel space: frames decoded per clip (the same random frames for every clip of a batch)
     width: int = 32
     steps: int = 400
@@ -65,6 +66,8 @@ class CriticConfig:
             raise ValueError(f"space must be 'latent', 'pixel' or 'judge', got {self.space!r}")
         if not 0 < self.max_t <= 1000:
             raise ValueError(f"max_t must be in (0, 1000], got {self.max_t}")
+        if self.read_colour and self.space != "judge":
+            raise ValueError(f"read_colour is the judge's colour read: it needs space='judge', got {self.space!r}")
         if self.frames < 1:
             raise ValueError(f"frames must be >= 1, got {self.frames}")
         if self.sampled < 0 or self.sampled_clips < 1 or self.sampled_every < 1:
@@ -95,6 +98,10 @@ class ShapeCritic(nn.Module):
         features = self.body(frames).amax(dim=(2, 3))  # (B*F, 2w)
         logits = self.head(features)  # (B*F, k)
         return rearrange(logits, "(b f) k -> b f k", b=latents.shape[0]).mean(dim=1)  # (B, k)
+
+    def labels(self, words: dict[str, torch.Tensor]) -> torch.Tensor:
+        """The class each caption ``(B,)`` should be read as, from ``helpers.word_heads.word_labels``: its shape (-1: none)."""
+        return words["shape"]
 
     def read(self, latents: torch.Tensor, decoder=None) -> torch.Tensor:
         """Logits ``(B, k)`` of latent clips ``(B, c, F, h, w)``: directly, or (pixel space) ``cfg.frames`` random frames of
@@ -160,12 +167,12 @@ def critic_loss(critic: ShapeCritic, weight: float, decoder=None, pool=None):
 
     def loss_fn(model, batch: dict) -> tuple[torch.Tensor, dict[str, float]]:
         latent, x0 = loss_and_clean_estimate(model, batch)  # (), (B, c, F, h, w)
-        shapes = word_labels(model.tokenizer, batch["input_ids"])["shape"].to(x0.device)  # (B,), -1 where dropped
+        shapes = critic.labels(word_labels(model.tokenizer, batch["input_ids"])).to(x0.device)  # (B,), -1 where dropped
         named = (shapes >= 0) & (batch["t"].to(x0.device) < max_t)  # (B,)
         estimates, labels = x0[named], shapes[named]  # (n, c, F, h, w), (n,)
         if pool is not None:  # the model's own states: no clean clip to regress on, only the critic's read of its estimate
             z_s, t_s, ids_s = pool.draw(model, int(batch["step"]), critic.cfg.sampled)  # (S, c, F, h, w), (S,), (S, L)
-            shapes_s = word_labels(model.tokenizer, ids_s)["shape"].to(x0.device)  # (S,)
+            shapes_s = critic.labels(word_labels(model.tokenizer, ids_s)).to(x0.device)  # (S,)
             estimates = torch.cat([estimates, guided_clean_estimate(model, z_s, t_s, ids_s, critic.cfg.sampled_guidance,
                                                                       critic.cfg.sampled_uncond_grad)])  # (n + S, c, F, h, w)
             labels = torch.cat([labels, shapes_s])  # (n + S,)

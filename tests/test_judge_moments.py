@@ -110,3 +110,51 @@ def test_bad_settings_fail_loudly():
         JudgeShapeReader(replace(JUDGE, space="pixel"))
     with pytest.raises(ValueError, match=r"expected frames \(N, 3, H, W\)"):
         soft_masks(torch.zeros(2, 1, 8, 8))
+
+
+def test_the_hue_is_colorsys_hue_and_its_bins_are_the_judges():
+    import colorsys
+
+    from helpers.judge import hue_to_color
+    from helpers.judge_moments import colour_logits, hsv_hue
+    from helpers.shapes import COLORS
+
+    rgb = torch.rand(200, 3, generator=torch.Generator().manual_seed(0)) * 0.8 + torch.tensor([0.2, 0.0, 0.0])  # (200, 3)
+    hue = hsv_hue(rgb)
+    np.testing.assert_allclose(hue.numpy(), [360 * colorsys.rgb_to_hsv(*c)[0] for c in rgb.tolist()], atol=1e-3)
+    named = [hue_to_color(c)[0] for c in rgb.tolist()]
+    picked = [list(COLORS)[i] for i in colour_logits(hue).argmax(dim=1)]
+    assert all(p == n for p, n in zip(picked, named) if n is not None)
+
+
+def test_with_the_colour_read_the_labels_are_shape_colour_pairs():
+    from helpers.shapes import COLORS
+
+    reader = JudgeShapeReader(replace(JUDGE, read_colour=True))
+    clips = make_batch([c.caption for c in COMBOS], seed=8)
+    words = {"shape": shape_ids(COMBOS), "color": torch.tensor([list(COLORS).index(c.color) for c in COMBOS])}
+    labels = reader.labels(words)
+    logits = reader(clips)  # (48, 16): (circle, square, triangle, not one object) x (red, green, blue, yellow)
+    assert logits.shape == (48, 16) and (logits.argmax(dim=1) == labels).all()
+    assert reader.labels({"shape": torch.tensor([1, -1]), "color": torch.tensor([-1, 2])}).tolist() == [-1, -1]
+    with pytest.raises(ValueError, match="read_colour is the judge's colour read"):
+        replace(JUDGE, space="latent", read_colour=True)
+
+
+def test_the_colour_read_pulls_a_yellowish_red_back_to_red():
+    caption = "a red circle moving left"
+    clip = make_batch([caption], seed=0)  # (1, 3, F, H, W) in [-1, 1]
+    tinted = clip.clone()
+    tinted[:, 1] = torch.where(clip[:, 0] > 0, clip[:, 0] * 0.7, clip[:, 1])  # green at 85 % of red inside the object: hue ~51, yellow
+    assert analyse_clip((rearrange(tinted[0], "c f h w -> f h w c").numpy() + 1) / 2).color == "yellow"
+    pixels = tinted.clone().requires_grad_(True)
+    reader = JudgeShapeReader(replace(JUDGE, read_colour=True))
+    label = reader.labels({"shape": torch.tensor([0]), "color": torch.tensor([0])})  # circle, red
+    optimizer = torch.optim.Adam([pixels], lr=0.03)
+    for _ in range(30):
+        loss = F.cross_entropy(reader(pixels), label)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    result = analyse_clip((rearrange(pixels.detach()[0], "c f h w -> f h w c").clamp(-1, 1).numpy() + 1) / 2)
+    assert result.color == "red" and result.shape == "circle"
