@@ -32,7 +32,8 @@ moved the hue out of the caption's bin (measured: red and green objects drifting
 :class:`JudgeShapeReader` is a :class:`helpers.shape_critic.ShapeCritic` with nothing to train
 (``CriticConfig(space="judge")``): it reads ``cfg.frames`` random frames of each clean estimate decoded by the frozen frame
 autoencoder, so :func:`helpers.shape_critic.critic_loss` uses it unchanged. It is the grader's own rule, so figures of a
-model trained with it are checked against a reader it never trained on (the latent critic, :mod:`helpers.shape_critic`).
+model trained with it are checked against a reader it never trained on (:mod:`helpers.shape_templates`, which
+:func:`helpers.t2v_quality.evaluate` reports beside the judge's shape).
 """
 
 from __future__ import annotations
