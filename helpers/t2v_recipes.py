@@ -175,9 +175,15 @@ RECIPES: dict[str, T2VConfig] = {
     # --minutes 28 (1,000 steps, 27 min): shape 85 / 53 % (template read 76 / 47 %), one object 92 / 91 %, colour 88 / 87.5 %,
     # colour + direction 87.5 / 75 %: fewer specks, the colours drift as before
     "critic-judge-one-cpu": critic_continuation(1000, CriticConfig(space="judge", frames=4, sampled=16, sampled_band=(0, 990)), weight=0.05),
-    # and the judge's colour read with it (joint logits over shape x colour), so that the hue stays in the caption's bin
+    # and the judge's colour read with it (joint logits over shape x colour), so that the hue stays in the caption's bin.
+    # --minutes 28 (stopped at 800+ of 1,000 steps): colour + direction 95.6 / 81.3 %, shape 87.5 / 44 % (template read 72 / 44 %),
+    # one object 89 / 97 %: the colours are back; what fails one object now is triangles drawn in two pieces (samples at guidance 6)
     "critic-judge-colour-cpu": critic_continuation(1000, CriticConfig(space="judge", frames=4, sampled=16, sampled_band=(0, 990), read_colour=True),
                                                    weight=0.05),
+    # continuing critic-judge-colour-cpu's model with the read on the estimate the pipeline steps with (guidance 6) on its own
+    # states at t < 600, where the guided estimate is close to the final sample and split triangles show
+    "critic-judge-guided-cpu": critic_continuation(700, CriticConfig(space="judge", frames=4, sampled=16, sampled_band=(0, 600), read_colour=True,
+                                                                     sampled_guidance=6.0), weight=0.05),
     # bake guidance 2 into the weights (helpers.guidance_bake): critic-sampled-cpu's model samples shapes best at guidance 2
     # (80 % of trained combinations, 4 per combination) and the pipeline's default is 6 (62.5 % on 80); the student's caption
     # branch learns u + (2 / 6)(c - u) of the frozen teacher, the text encoder frozen. 1,200 steps, 18 min (loss 0.0097 ->
