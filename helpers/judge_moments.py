@@ -97,7 +97,8 @@ def mask_moments(alpha: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     dx, dy = xs - mx[:, None, None], ys - my[:, None, None]  # (N, 1, W), (N, H, 1)
     u, v = (dx + dy) / math.sqrt(2), (dx - dy) / math.sqrt(2)  # (N, H, W) offsets along the diagonals
     dx2, dy2 = mean(dx**2), mean(dy**2)  # (N,)
-    skew = torch.hypot(mean(dx**3) / dx2.clamp_min(1e-6) ** 1.5, mean(dy**3) / dy2.clamp_min(1e-6) ** 1.5)  # (N,)
+    skew_x, skew_y = mean(dx**3) / dx2.clamp_min(1e-6) ** 1.5, mean(dy**3) / dy2.clamp_min(1e-6) ** 1.5  # (N,) each
+    skew = (skew_x**2 + skew_y**2 + 1e-12).sqrt()  # (N,) not hypot: its gradient at (0, 0), a blank or symmetric mask, is NaN
     corners = (mean(u**4) + mean(v**4)) / (mean(dx**4) + mean(dy**4)).clamp_min(1e-9)  # (N,)
     return skew, corners
 

@@ -158,3 +158,15 @@ def test_the_colour_read_pulls_a_yellowish_red_back_to_red():
         optimizer.step()
     result = analyse_clip((rearrange(pixels.detach()[0], "c f h w -> f h w c").clamp(-1, 1).numpy() + 1) / 2)
     assert result.color == "red" and result.shape == "circle"
+
+
+def test_blank_and_symmetric_frames_give_finite_gradients():
+    clips = torch.cat([torch.full((1, 3, 4, 16, 16), -1.0), make_batch(["a red square moving up"], seed=0, num_frames=4, size=16)])  # (2, 3, 4, 16, 16)
+    yy, xx = torch.meshgrid(torch.arange(16) + 0.5, torch.arange(16) + 0.5, indexing="ij")
+    disc = ((yy - 8) ** 2 + (xx - 8) ** 2 < 16).float() * 2 - 1  # (16, 16) a disc centred exactly: skewness 0
+    symmetric = disc.expand(1, 3, 4, 16, 16).clone()
+    pixels = torch.cat([clips, symmetric]).requires_grad_(True)  # (3, 3, 4, 16, 16)
+    reader = JudgeShapeReader(replace(JUDGE, read_colour=True))
+    loss = F.cross_entropy(reader(pixels), torch.tensor([0, 4, 0]))
+    loss.backward()
+    assert torch.isfinite(loss) and torch.isfinite(pixels.grad).all()
