@@ -150,26 +150,50 @@ def _moments(alpha: np.ndarray) -> tuple[float, float, float, float, float]:
     return mx, my, float(np.hypot(skew_x, skew_y)), corners, fill
 
 
-def find_objects(frame: np.ndarray) -> FrameObjects:
-    """Read one frame ``(H, W, 3)`` float in [0, 1]: object count, centre, area, shape numbers, colour."""
-    none = FrameObjects(0, None, 0.0, float("nan"), float("nan"), float("nan"), None)
-    # 1. brightness, background and peak
-    v = frame.max(axis=-1)  # (H, W)
+@dataclass
+class Components:
+    """The half-maximum components of one frame's brightness: steps 1-3 of :func:`find_objects`."""
+
+    background: float  # median brightness
+    peak: float  # 99.5th percentile of brightness
+    labels: np.ndarray  # (H, W) component of each pixel, 0 for the background
+    areas: np.ndarray  # (n,) pixel count of components 1..n
+    largest: int  # label of the largest component
+    box: tuple[int, int, int, int]  # (x, y, w, h) of the largest component
+
+    def region(self, rows: slice = slice(None), cols: slice = slice(None)) -> np.ndarray:
+        """The largest component grown by ~2 px (to keep its blurred rim), uint8 0/1, in the window ``rows, cols``."""
+        return cv2.dilate((self.labels[rows, cols] == self.largest).astype(np.uint8), _GROW)
+
+
+def half_maximum_components(v: np.ndarray) -> Components | None:
+    """Brightness ``(H, W)`` -> its components above half maximum, or None when the frame holds no object."""
+    # 1. background and peak
     background, peak = float(np.median(v)), float(np.percentile(v, 99.5))
     if peak - background < MIN_CONTRAST:
-        return none
+        return None
     # 2-3. half-maximum threshold and connected components
     mask = (v > background + 0.5 * (peak - background)).astype(np.uint8)  # (H, W)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n <= 1:
-        return none
+        return None
     areas = stats[1:, cv2.CC_STAT_AREA]  # (n - 1,)
     largest = 1 + int(np.argmax(areas))
+    return Components(background, peak, labels, areas, largest, tuple(int(c) for c in stats[largest, :4]))
+
+
+def find_objects(frame: np.ndarray) -> FrameObjects:
+    """Read one frame ``(H, W, 3)`` float in [0, 1]: object count, centre, area, shape numbers, colour."""
+    v = frame.max(axis=-1)  # (H, W) brightness
+    found = half_maximum_components(v)  # steps 1-3
+    if found is None:
+        return FrameObjects(0, None, 0.0, float("nan"), float("nan"), float("nan"), None)
+    background, peak, areas = found.background, found.peak, found.areas
     count = int((areas >= MIN_SHARE * areas.max()).sum())
     # 4. soft mask of the largest component, grown by ~2 px to keep its blurred rim, in its box
-    x, y, w, h = (int(c) for c in stats[largest, :4])
+    x, y, w, h = found.box
     x0, y0, x1, y1 = max(x - 2, 0), max(y - 2, 0), min(x + w + 2, v.shape[1]), min(y + h + 2, v.shape[0])
-    region = cv2.dilate((labels[y0:y1, x0:x1] == largest).astype(np.uint8), _GROW).astype(bool)  # (h, w)
+    region = found.region(slice(y0, y1), slice(x0, x1)).astype(bool)  # (h, w)
     alpha = np.clip((v[y0:y1, x0:x1] - background) / (peak - background), 0.0, 1.0) * region  # (h, w)
     mx, my, skew, corners, fill = _moments(alpha.astype(np.float32))
     # 5. colour of the core

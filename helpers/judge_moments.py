@@ -40,13 +40,12 @@ from __future__ import annotations
 
 import math
 
-import cv2
 import numpy as np
 import torch
 from einops import rearrange
 from torch import nn
 
-from .judge import _GROW, CORNERS_SQUARE, MIN_CONTRAST, SKEW_TRIANGLE
+from .judge import CORNERS_SQUARE, SKEW_TRIANGLE, half_maximum_components
 from .shape_critic import CriticConfig, ShapeCritic
 
 TEMPERATURE = 4.0  # logits per unit of normalised margin: a true square (|log k| = 0.29, margin 2) costs CE ~0.0003
@@ -63,22 +62,13 @@ def soft_masks(frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.
     if frames.ndim != 4 or frames.shape[1] != 3:
         raise ValueError(f"expected frames (N, 3, H, W), got {tuple(frames.shape)}")
     v = frames.amax(dim=1)  # (N, H, W) brightness
-    v_np = v.detach().cpu().float().numpy()
-    background = np.median(v_np, axis=(1, 2))  # (N,)
-    peak = np.percentile(v_np, 99.5, axis=(1, 2))  # (N,)
-    regions = np.zeros(v_np.shape, dtype=np.float32)  # (N, H, W)
-    has_object = np.zeros(len(v_np), dtype=bool)
-    for i, (frame, b, p) in enumerate(zip(v_np, background, peak)):
-        if p - b < MIN_CONTRAST:
-            continue
-        n, labels, stats, _ = cv2.connectedComponentsWithStats((frame > b + 0.5 * (p - b)).astype(np.uint8), connectivity=8)
-        if n <= 1:
-            continue
-        largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-        regions[i] = cv2.dilate((labels == largest).astype(np.uint8), _GROW)
-        has_object[i] = True
+    found = [half_maximum_components(frame) for frame in v.detach().cpu().float().numpy()]  # the judge's steps 1-3, per frame
+    has_object = np.array([f is not None for f in found])  # (N,)
+    regions = np.stack([f.region() if f else np.zeros(v.shape[1:], dtype=np.uint8) for f in found]).astype(np.float32)  # (N, H, W)
+    background = np.array([f.background if f else 0.0 for f in found])  # (N,)
+    spreads = np.array([f.peak - f.background if f else 1.0 for f in found])  # (N,) peak minus background
     b = torch.as_tensor(background, dtype=v.dtype, device=v.device)[:, None, None]  # (N, 1, 1)
-    spread = torch.as_tensor(np.maximum(peak - background, 1e-6), dtype=v.dtype, device=v.device)[:, None, None]  # (N, 1, 1)
+    spread = torch.as_tensor(spreads, dtype=v.dtype, device=v.device)[:, None, None]  # (N, 1, 1)
     region = torch.as_tensor(regions, device=v.device)  # (N, H, W)
     level = ((v - b) / spread).clamp(0.0, 1.0)  # (N, H, W)
     alpha = level * region  # (N, H, W)

@@ -25,7 +25,7 @@ import torch
 from einops import rearrange
 
 from .judge_moments import soft_masks
-from .shapes import SHAPES, _coverage
+from .shapes import SHAPES, _coverage, parse_caption
 from .video import as_float_frames
 
 
@@ -66,8 +66,6 @@ def template_shape(clip) -> tuple[str | None, float]:
 def template_shape_rate(clips, captions: list[str]) -> dict[str, float]:
     """Over clips ``(F, H, W, 3)`` and their captions: ``shape_template`` (share whose best template is the caption's shape)
     and ``template_iou`` (mean IoU of that best template, 0 for a clip with no object)."""
-    from .shapes import parse_caption
-
     if len(clips) != len(captions) or not captions:
         raise ValueError(f"need one caption per clip and at least one clip, got {len(clips)} clips and {len(captions)} captions")
     reads = [template_shape(clip) for clip in clips]
