@@ -3,8 +3,9 @@ training; its defaults are phases 1 and 2 of the shipped recipe) and the named s
 the experiments run on the shipped model, each with what it measured:
 ``python -m helpers.train_t2v --recipe NAME --init <pipeline>``.
 
-The shipped model is phases 1 and 2, then ``continue-cpu``, then ``continue-gpu`` (``data/tiny-t2v/README.md``);
-every other recipe here is an experiment on the shipped model that was measured and not shipped.
+The shipped model is phases 1 and 2, then the stages of :data:`SHIPPED_STAGES` in order, each continuing the one before
+(``data/tiny-t2v/README.md``); ``data/tiny-t2v-base`` is the model after ``continue-gpu``. Every other recipe here is an
+experiment that was measured and not shipped.
 """
 
 from __future__ import annotations
@@ -176,15 +177,17 @@ RECIPES: dict[str, T2VConfig] = {
     # colour + direction 87.5 / 75 %: fewer specks, the colours drift as before
     "critic-judge-one-cpu": critic_continuation(1000, CriticConfig(space="judge", frames=4, sampled=16, sampled_band=(0, 990)), weight=0.05),
     # and the judge's colour read with it (joint logits over shape x colour), so that the hue stays in the caption's bin.
-    # --minutes 28 (stopped at 800+ of 1,000 steps): colour + direction 95.6 / 81.3 %, shape 87.5 / 44 % (template read 72 / 44 %),
-    # one object 89 / 97 %: the colours are back; what fails one object now is triangles drawn in two pieces (samples at guidance 6)
-    "critic-judge-colour-cpu": critic_continuation(1000, CriticConfig(space="judge", frames=4, sampled=16, sampled_band=(0, 990), read_colour=True),
+    # Run as 1,000 steps with --minutes 28, which stopped it at step 829 with its learning rate following the time, i.e. about
+    # the cosine of 829 steps: the recipe is those 829. Colour + direction 95.6 / 81.3 %, shape 87.5 / 44 % (template read
+    # 72 / 44 %), one object 89 / 97 %: the colours are back; what fails one object now is triangles drawn in two pieces
+    # (samples at guidance 6). Shipped stage 4 of 5
+    "critic-judge-colour-cpu": critic_continuation(829, CriticConfig(space="judge", frames=4, sampled=16, sampled_band=(0, 990), read_colour=True),
                                                    weight=0.05),
     # continuing critic-judge-colour-cpu's model with the read on the estimate the pipeline steps with (guidance 6) on its own
     # states at t < 600, where the guided estimate is close to the final sample and split triangles show. 700 steps in 13 + 13
     # min (the first try became NaN at step 396, a NaN gradient fixed since; resumed from its step-300 checkpoint): colour +
     # direction 97.5 / 87.5 %, shape 93.1 / 46.9 % (template read 78 / 41 %), one object 96.3 / 100 %, 1.0 s per clip: every
-    # bar but held-out shape; the candidate to ship
+    # bar but held-out shape. Shipped: the last stage of data/tiny-t2v
     "critic-judge-guided-cpu": critic_continuation(700, CriticConfig(space="judge", frames=4, sampled=16, sampled_band=(0, 600), read_colour=True,
                                                                      sampled_guidance=6.0), weight=0.05),
     # bake guidance 2 into the weights (helpers.guidance_bake): critic-sampled-cpu's model samples shapes best at guidance 2
@@ -194,3 +197,8 @@ RECIPES: dict[str, T2VConfig] = {
     # error is multiplied by 6 in the guided prediction (36 in squared error, as large as the denoising loss); not shipped
     "bake-guidance-cpu": replace(continuation(batch_size=32, lr=3e-4, steps=1200, ema_decay=0.998), bake_guidance=2.0),
 }
+
+#: the stages that made ``data/tiny-t2v`` after phases 1 and 2, in order (each ``--init`` the one before's pipeline);
+#: the first two made ``data/tiny-t2v-base``, the last five add the losses that read the drawn outline
+SHIPPED_STAGES: tuple[str, ...] = ("continue-cpu", "continue-gpu", "critic-cpu", "critic-sampled-cpu", "critic-late-cpu",
+                                   "critic-judge-colour-cpu", "critic-judge-guided-cpu")

@@ -53,3 +53,15 @@ def test_a_continuation_has_no_pure_noise_phase_and_warms_up_longer_for_big_batc
 def test_a_recipe_needs_the_pipeline_it_continues():
     with pytest.raises(SystemExit):  # --init is required
         main(["--recipe", "continue-gpu", "--out", "unused"])
+
+
+def test_the_shipped_stages_are_recipes_named_in_the_card_in_order():
+    from helpers.runtime import DATA_DIR
+    from helpers.t2v_recipes import SHIPPED_STAGES
+
+    assert set(SHIPPED_STAGES) <= set(RECIPES) and len(set(SHIPPED_STAGES)) == len(SHIPPED_STAGES)
+    order = list(RECIPES)
+    assert [order.index(name) for name in SHIPPED_STAGES] == sorted(order.index(name) for name in SHIPPED_STAGES)
+    training = (DATA_DIR / "tiny-t2v" / "README.md").read_text().split("## Training", 1)[1].split("\n## ", 1)[0]
+    places = [training.find(f"`{name}`") for name in SHIPPED_STAGES]
+    assert -1 not in places and places == sorted(places), dict(zip(SHIPPED_STAGES, places))

@@ -72,3 +72,29 @@ def test_generate_fills_the_pipelines_own_defaults(pipe):
     assert call_defaults(pipe) == {"num_frames": 16, "height": 32, "width": 32, "num_inference_steps": 50, "guidance_scale": 6.0}
     rules = family_rules(pipe)  # no compression in time: any frame count, sizes a multiple of 8 (4x VAE x 2x2 patches)
     assert (rules.frame_step, rules.frame_offset, rules.size_multiple) == (1, 0, 8)
+
+
+def test_it_draws_the_prompted_shape_on_most_training_prompts(pipe):
+    from helpers.judge import grade_clips
+    from helpers.shape_templates import template_shape_rate
+    from helpers.shapes import TRAIN_COMBOS
+    from helpers.video import clips_from_pipeline
+
+    captions = [c.caption for c in TRAIN_COMBOS[::4]]  # 10 of the 40, every shape, colour and direction
+    frames = pipe(captions, generator=torch.Generator().manual_seed(0), output_type="np").frames
+    clips = clips_from_pipeline(frames)
+    assert grade_clips(clips, captions)["shape"] >= 0.7  # data/tiny-t2v-base: 51 % over 160 clips; shipped: 93 %
+    assert template_shape_rate(clips, captions)["shape_template"] >= 0.6  # a reader the training loss never saw
+
+
+BASE = DATA_DIR / "tiny-t2v-base"
+
+
+def test_the_base_model_differs_only_in_its_trained_weights():
+    for part in ("vae", "tokenizer", "scheduler", "model_index.json", "transformer/config.json"):
+        for mine in sorted((FOLDER / part).rglob("*")) if (FOLDER / part).is_dir() else [FOLDER / part]:
+            if mine.is_file():
+                assert mine.read_bytes() == (BASE / mine.relative_to(FOLDER)).read_bytes(), mine
+    for weights in ("transformer/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors"):
+        assert (FOLDER / weights).read_bytes() != (BASE / weights).read_bytes()
+    assert "## " in (BASE / "README.md").read_text() and folder_size_mb(BASE) < 20
