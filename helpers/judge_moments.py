@@ -47,6 +47,7 @@ from torch import nn
 
 from .judge import CORNERS_SQUARE, SKEW_TRIANGLE, half_maximum_components
 from .shape_critic import CriticConfig, ShapeCritic
+from .shapes import SHAPES
 
 TEMPERATURE = 4.0  # logits per unit of normalised margin: a true square (|log k| = 0.29, margin 2) costs CE ~0.0003
 STRAY_SHARE = 0.1  # stray brightness outside the object (share of its soft area) at which "not one object" ties at 0
@@ -147,6 +148,21 @@ class JudgeShapeReader(ShapeCritic):
         logits = rearrange(logits, "(b f) k -> b f k", b=clips.shape[0])  # (B, F, k)
         counted = rearrange(has_object, "(b f) -> b f", b=clips.shape[0]).sum(dim=1).clamp_min(1)  # (B,)
         return logits.sum(dim=1) / counted[:, None]  # (B, K)
+
+    @property
+    def classes(self) -> int:
+        """How many logits :meth:`forward` gives per clip: 3 shapes (+ "not one object"), times 4 colours with the colour read."""
+        return (len(SHAPES) + int(self.cfg.count_objects)) * (len(COLOR_BINS) if self.cfg.read_colour else 1)
+
+    def allowed(self, words: dict[str, torch.Tensor]) -> torch.Tensor:
+        """``(B, classes)``: as :meth:`labels`, but a caption that names a shape and no colour (a dropped colour word)
+        allows that shape in every colour, so its read pays for the outline alone."""
+        allowed = super().allowed(words)  # (B, K): one class where both words are there
+        if self.cfg.read_colour:
+            shape_only = (words["shape"] >= 0) & (words["color"] < 0)  # (B,)
+            pairs = torch.arange(self.classes, device=allowed.device) // len(COLOR_BINS)  # (K,) the shape of each class
+            allowed = allowed | (shape_only[:, None] & (pairs[None] == words["shape"][:, None]))  # (B, K)
+        return allowed
 
     def labels(self, words: dict[str, torch.Tensor]) -> torch.Tensor:
         """The class of each caption ``(B,)`` from ``helpers.word_heads.word_labels``: its shape, or with ``cfg.read_colour``

@@ -103,6 +103,16 @@ class ShapeCritic(nn.Module):
         """The class each caption ``(B,)`` should be read as, from ``helpers.word_heads.word_labels``: its shape (-1: none)."""
         return words["shape"]
 
+    @property
+    def classes(self) -> int:
+        """How many logits :meth:`read` gives per clip."""
+        return len(SHAPES)
+
+    def allowed(self, words: dict[str, torch.Tensor]) -> torch.Tensor:
+        """``(B, classes)``: the classes each caption may be read as (none where it names no shape). Here one, its label."""
+        labels = self.labels(words)  # (B,)
+        return (labels[:, None] == torch.arange(self.classes, device=labels.device)) & (labels[:, None] >= 0)  # (B, classes)
+
     def read(self, latents: torch.Tensor, decoder=None) -> torch.Tensor:
         """Logits ``(B, k)`` of latent clips ``(B, c, F, h, w)``: directly, or (pixel space) ``cfg.frames`` random frames of
         each decoded by the frozen autoencoder ``decoder`` (gradients flow through it to the latents)."""
@@ -148,6 +158,12 @@ def critic_accuracy(critic: ShapeCritic, latents: torch.Tensor, shapes: torch.Te
     return hits / len(latents)
 
 
+def set_cross_entropy(logits: torch.Tensor, allowed: torch.Tensor) -> torch.Tensor:
+    """Mean of ``-log P(class in allowed)`` over rows of ``logits (N, K)`` with masks ``allowed (N, K)``: the cross-entropy
+    when each row allows one class, and a partial label otherwise (a caption with no colour word allows every colour)."""
+    return (torch.logsumexp(logits, dim=1) - torch.logsumexp(logits.masked_fill(~allowed, float("-inf")), dim=1)).mean()
+
+
 def critic_loss(critic: ShapeCritic, weight: float, decoder=None, pool=None):
     """A loss for the trainer: the denoising loss (posterior targets when the batch has them) plus ``weight`` x the
     critic's cross-entropy on the model's clean estimate of every clip whose caption names a shape and whose timestep is
@@ -167,22 +183,22 @@ def critic_loss(critic: ShapeCritic, weight: float, decoder=None, pool=None):
 
     def loss_fn(model, batch: dict) -> tuple[torch.Tensor, dict[str, float]]:
         latent, x0 = loss_and_clean_estimate(model, batch)  # (), (B, c, F, h, w)
-        shapes = critic.labels(word_labels(model.tokenizer, batch["input_ids"])).to(x0.device)  # (B,), -1 where dropped
-        named = (shapes >= 0) & (batch["t"].to(x0.device) < max_t)  # (B,)
-        estimates, labels = x0[named], shapes[named]  # (n, c, F, h, w), (n,)
+        allowed = critic.allowed(word_labels(model.tokenizer, batch["input_ids"])).to(x0.device)  # (B, K)
+        named = allowed.any(dim=1) & (batch["t"].to(x0.device) < max_t)  # (B,): a caption with a shape (not dropped)
+        estimates, allowed = x0[named], allowed[named]  # (n, c, F, h, w), (n, K)
         if pool is not None:  # the model's own states: no clean clip to regress on, only the critic's read of its estimate
             z_s, t_s, ids_s = pool.draw(model, int(batch["step"]), critic.cfg.sampled)  # (S, c, F, h, w), (S,), (S, L)
-            shapes_s = critic.labels(word_labels(model.tokenizer, ids_s)).to(x0.device)  # (S,)
+            allowed_s = critic.allowed(word_labels(model.tokenizer, ids_s)).to(x0.device)  # (S, K)
             estimates = torch.cat([estimates, guided_clean_estimate(model, z_s, t_s, ids_s, critic.cfg.sampled_guidance,
                                                                       critic.cfg.sampled_uncond_grad)])  # (n + S, c, F, h, w)
-            labels = torch.cat([labels, shapes_s])  # (n + S,)
-        if len(labels) == 0:
+            allowed = torch.cat([allowed, allowed_s])  # (n + S, K)
+        if len(allowed) == 0:
             return latent, {"latent": float(latent.detach()), "critic": 0.0}
-        logits = critic.read(estimates, decoder)  # (n + S, k): one read, so a pixel critic decodes the same frames of all
+        logits = critic.read(estimates, decoder)  # (n + S, K): one read, so a pixel critic decodes the same frames of all
         n, read = int(named.sum()), logits.detach()
-        logs = {"latent": float(latent.detach()), "critic": float(F.cross_entropy(read[:n], labels[:n])) if n else 0.0}
+        logs = {"latent": float(latent.detach()), "critic": float(set_cross_entropy(read[:n], allowed[:n])) if n else 0.0}
         if pool is not None:
-            logs["critic_sampled"] = float(F.cross_entropy(read[n:], labels[n:]))
-        return latent + weight * F.cross_entropy(logits, labels), logs
+            logs["critic_sampled"] = float(set_cross_entropy(read[n:], allowed[n:]))
+        return latent + weight * set_cross_entropy(logits, allowed), logs
 
     return loss_fn

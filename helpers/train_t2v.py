@@ -34,7 +34,9 @@ from .autoencoder import encode_video, train_vae
 from .causal_vae import distill_causal_vae
 from .denoisers import COGVIDEOX_TEXT_LENGTH, DiTConfig, UNetConfig, build_transformer, build_unet, deepen_transformer  # noqa: F401 (re-exported)
 from .guidance_bake import baked_guidance_loss
-from .latent_diffusion import TextToVideoDenoiser, caption_loss_gaps, drop_captions, make_scheduler, posterior_targets, sample_timesteps, t2v_loss
+from .latent_diffusion import (
+    TextToVideoDenoiser, caption_loss_gaps, drop_captions, drop_words, make_scheduler, posterior_targets, sample_timesteps, t2v_loss,
+)
 from .runtime import make_portable
 from .sampled_states import StatePool
 from .shape_critic import critic_loss, train_critic
@@ -43,7 +45,7 @@ from .text_encoder import build_text_encoder, build_tokenizer, tokenize
 from .t2v_quality import evaluate
 from .t2v_recipes import RECIPES, T2VConfig
 from .trainer import TrainConfig, train
-from .word_heads import WordHeads
+from .word_heads import WORD_KINDS, WordHeads
 
 
 def build_denoiser(cfg: T2VConfig) -> TextToVideoDenoiser:
@@ -91,7 +93,7 @@ def cached_latents(vae, combos, clips_per_combo: int, seed: int, device: torch.d
 
 
 def make_batch_fn(latents: torch.Tensor, input_ids: torch.Tensor, empty_ids: torch.Tensor, cfg: T2VConfig, num_train_timesteps: int, noise_scale: float = 1.0,
-                  alphas_cumprod: torch.Tensor | None = None):
+                  alphas_cumprod: torch.Tensor | None = None, tokenizer=None):
     """``batch_fn(step)`` for the trainer: a deterministic random batch of cached latents, dropped captions, timesteps and noise.
 
     ``noise_scale=0`` at pure noise (t = T-1) feeds the denoiser zeros: it must then map the caption
@@ -102,11 +104,16 @@ def make_batch_fn(latents: torch.Tensor, input_ids: torch.Tensor, empty_ids: tor
     """
     if cfg.posterior_target and alphas_cumprod is None:
         raise ValueError("posterior_target needs the scheduler's alphas_cumprod")
+    if cfg.word_dropout and tokenizer is None:
+        raise ValueError("word_dropout needs the tokenizer (its ids of the words, and [UNK])")
+    dropped_words = [(torch.tensor(tokenizer.convert_tokens_to_ids(list(WORD_KINDS[kind]))), p) for kind, p in cfg.word_dropout.items() if p > 0]
 
     def batch_fn(step: int) -> dict:
         gen = torch.Generator("cpu").manual_seed(cfg.seed * 1_000_003 + step)
         idx = torch.randint(0, latents.shape[0], (cfg.batch_size,), generator=gen)  # (B,)
         ids = drop_captions(input_ids[idx], empty_ids, cfg.caption_dropout, gen)  # (B, L)
+        for word_ids, p in dropped_words:  # no draws when there are none: the batches of other recipes stay as they were
+            ids = drop_words(ids, word_ids, tokenizer.unk_token_id, p, gen)  # (B, L)
         t = sample_timesteps(cfg.batch_size, num_train_timesteps, gen, cfg.high_noise_share, cfg.noise_band, cfg.noise_band_share)  # (B,)
         noise = torch.randn((cfg.batch_size, *latents.shape[1:]), generator=gen) * noise_scale  # (B, c, F, h, w)
         batch = {"latents": latents[idx.to(latents.device)], "input_ids": ids, "t": t, "noise": noise, "step": step}
@@ -199,7 +206,8 @@ def run(
                 gaps.append({"phase": name, "step": step, **{k: [round(float(x), 5) for x in v] for k, v in g.items()}})
                 print(f"{name} step {step} gaps at t=999/700/400: " + "; ".join(f"{k} {v}" for k, v in gaps[-1].items() if k not in ("step", "phase")), flush=True)
 
-        batch_fn = make_batch_fn(latents, input_ids, model.empty_ids(), replace(cfg, high_noise_share=share), num_t, noise_scale, model.scheduler.alphas_cumprod)
+        batch_fn = make_batch_fn(latents, input_ids, model.empty_ids(), replace(cfg, high_noise_share=share), num_t, noise_scale, model.scheduler.alphas_cumprod,
+                                 model.tokenizer)
         train_cfg = TrainConfig(**{**asdict(phase), "checkpoint_dir": str(work / name) if work else None, "progress": progress})
         result = train(model, loss_fn, batch_fn, train_cfg, on_log=on_log)
         if result.ema is not None:

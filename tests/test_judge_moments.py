@@ -170,3 +170,22 @@ def test_blank_and_symmetric_frames_give_finite_gradients():
     loss = F.cross_entropy(reader(pixels), torch.tensor([0, 4, 0]))
     loss.backward()
     assert torch.isfinite(loss) and torch.isfinite(pixels.grad).all()
+
+
+def test_a_caption_with_no_colour_word_allows_its_shape_in_every_colour():
+    from helpers.shape_critic import set_cross_entropy
+
+    reader = JudgeShapeReader(replace(JUDGE, read_colour=True))
+    words = {"shape": torch.tensor([1, 1, -1]), "color": torch.tensor([2, -1, 0])}  # square blue, square (no colour), no shape
+    allowed = reader.allowed(words)  # (3, 16)
+    assert allowed.shape == (3, reader.classes) == (3, 16)
+    assert allowed[0].nonzero().flatten().tolist() == [1 * 4 + 2]
+    assert allowed[1].nonzero().flatten().tolist() == [4, 5, 6, 7]  # a square in red, green, blue or yellow
+    assert not allowed[2].any()
+    # the partial label pays nothing for the colour: any colour of a clearly read square costs the same
+    logits = torch.full((4, 16), -5.0)
+    logits[torch.arange(4), torch.tensor([4, 5, 6, 7])] = 5.0
+    costs = [float(set_cross_entropy(logits[i : i + 1], allowed[1:2])) for i in range(4)]
+    assert max(costs) - min(costs) < 1e-6 and max(costs) < 1e-3
+    plain = JudgeShapeReader(JUDGE)  # no colour read: 3 shapes + "not one object"
+    assert plain.classes == 4 and plain.allowed(words)[1].nonzero().flatten().tolist() == [1]

@@ -164,3 +164,18 @@ def test_guided_estimate_with_the_empty_captions_branch_detached_moves_only_the_
     assert max(float((a - b).abs().max()) for a, b in zip(detached, both)) > 1e-2  # through u as well: other gradients
     with torch.no_grad():
         torch.testing.assert_close(guided_clean_estimate(model, zt, t, ids, 6.0, uncond_grad=False), guided_clean_estimate(model, zt, t, ids, 6.0))
+
+
+def test_word_dropout_replaces_only_that_kind_of_word_in_some_rows():
+    from helpers.latent_diffusion import drop_words
+
+    ids = torch.tensor([[2, 4, 6, 10, 5, 13, 3, 0]] * 200)  # [BOS] a red circle moving left [EOS] [PAD]
+    colours = torch.tensor([6, 7, 8, 9])
+    out = drop_words(ids, colours, 1, 0.3, torch.Generator().manual_seed(0))
+    changed = (out != ids).any(dim=1)  # (200,)
+    assert 0.2 < changed.float().mean() < 0.4
+    assert (out[changed][:, 2] == 1).all() and torch.equal(out[:, [0, 1, 3, 4, 5, 6, 7]], ids[:, [0, 1, 3, 4, 5, 6, 7]])
+    assert torch.equal(drop_words(ids, colours, 1, 0.0), ids)
+    assert torch.equal(drop_words(ids, colours, 1, 0.3, torch.Generator().manual_seed(0)), out)  # seeded: the same rows
+    with pytest.raises(ValueError, match=r"word dropout p must be in \[0, 1\), got 1.0"):
+        drop_words(ids, colours, 1, 1.0)

@@ -159,3 +159,18 @@ def test_the_models_own_sampling_states_pay_the_critics_loss_too(bundle):
         replace(TINY, sampled_band=(950, 500))
     with pytest.raises(ValueError, match="sampled must be >= 0"):
         replace(TINY, sampled=-1)
+
+
+def test_the_set_cross_entropy_is_the_cross_entropy_for_one_allowed_class_and_lower_for_more():
+    import torch.nn.functional as F
+
+    from helpers.shape_critic import set_cross_entropy
+
+    logits = torch.randn(5, 3, generator=torch.Generator().manual_seed(0))
+    labels = torch.tensor([0, 2, 1, 1, 0])
+    one = F.one_hot(labels, 3).bool()
+    torch.testing.assert_close(set_cross_entropy(logits, one), F.cross_entropy(logits, labels))
+    assert set_cross_entropy(logits, one | F.one_hot((labels + 1) % 3, 3).bool()) < set_cross_entropy(logits, one)
+    critic = ShapeCritic(CriticConfig(width=4))
+    assert critic.classes == 3
+    assert critic.allowed({"shape": torch.tensor([2, -1])}).tolist() == [[False, False, True], [False, False, False]]

@@ -276,3 +276,23 @@ def test_baking_guidance_trains_the_denoiser_against_a_frozen_copy_and_keeps_the
         replace(micro_config(), bake_guidance=2.0, critic_weight=0.05)
     with pytest.raises(ValueError, match="needs --init"):
         run(replace(cfg, train=replace(cfg.train, steps=1)), tmp_path / "no-init", vae_path=str(out / "work" / "frame_vae"), progress=False)
+
+
+def test_word_dropout_batches_leave_the_colour_open_in_some_captions():
+    from helpers.text_encoder import tokenize
+    from helpers.train_t2v import make_batch_fn
+
+    cfg = replace(micro_config(), batch_size=64, caption_dropout=0.0, word_dropout={"color": 0.5})
+    model = build_denoiser(cfg)
+    ids = tokenize(model.tokenizer, ["a red circle moving left"] * 6)  # (6, L)
+    latents = torch.randn(6, 4, 16, 8, 8)
+    batch = make_batch_fn(latents, ids, model.empty_ids(), cfg, 1000, tokenizer=model.tokenizer)(3)["input_ids"]  # (64, L)
+    tokens = [model.tokenizer.convert_ids_to_tokens(row)[:7] for row in batch.tolist()]
+    open_colour = sum(t == ["[BOS]", "a", "[UNK]", "circle", "moving", "left", "[EOS]"] for t in tokens)
+    assert 16 <= open_colour <= 48 and open_colour + sum(t[2] == "red" for t in tokens) == 64
+    plain = replace(cfg, word_dropout={})
+    assert torch.equal(make_batch_fn(latents, ids, model.empty_ids(), plain, 1000)(3)["input_ids"], ids[:1].expand(64, -1))
+    with pytest.raises(ValueError, match="word_dropout needs the tokenizer"):
+        make_batch_fn(latents, ids, model.empty_ids(), cfg, 1000)
+    with pytest.raises(ValueError, match="word_dropout maps"):
+        replace(micro_config(), word_dropout={"colour": 0.5})
