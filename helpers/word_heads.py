@@ -1,6 +1,6 @@
 """Word heads: an auxiliary loss that makes every padding token of the text encoder name every word of the caption.
 
-Why (measured on the shipped ``data/tiny-t2v``, ``text_token_spread``): the pipeline pads each prompt to 226 tokens,
+Why (measured on ``data/tiny-t2v-base``, the shipped model before the shape losses, ``text_token_spread``): the pipeline pads each prompt to 226 tokens,
 and the jointly trained T5 encoder spread the colour and the direction word into all ~220 padding tokens (changing
 "red" to "blue" moves each padding token's 64 features by 9.4 on average, "left" to "right" by 3.7), but left the
 shape word almost only in its own token ("circle" to "square": 8.3 at the word, 0.5 on the padding). A video token

@@ -124,11 +124,11 @@ def decoded_loss(vae, weight: float, frames: int = 2):
     return loss_fn
 
 
-def few_captions(captions: list[str], minutes: float, folder: str = "data/tiny-t2v", clips: int = 300, test_clips: int = 40, log_every: int = 50,
+def few_captions(captions: list[str], minutes: float, folder: str = "data/tiny-t2v-base", clips: int = 300, test_clips: int = 40, log_every: int = 50,
                  heads: int | None = None, pixel_weight: float = 0.0, critic_weight: float = 0.0) -> dict:
-    """Continue the shipped model on ``captions`` alone at t = 850-949 with the noise-free posterior target; shape right in
-    one-step estimates from fresh clips of them at t = 900 / 700, before and after (``helpers.sdedit_probe.one_step_grades``,
-    ``test_clips`` per caption). One caption, then three that differ only in the shape word, then all 40 (recipe
+    """Continue a model (default ``data/tiny-t2v-base``, where these were measured) on ``captions`` alone at t = 850-949
+    with the noise-free posterior target; shape right in one-step estimates from fresh clips of them at t = 900 / 700,
+    before and after (``helpers.sdedit_probe.one_step_grades``, ``test_clips`` per caption). One caption, then three that differ only in the shape word, then all 40 (recipe
     ``posterior-one-level-cpu``): where the outline stops being learnt says whether the word or the room is missing.
     ``heads``: start instead from a fresh transformer of ``heads`` x 16 features (the shipped one's depth and patches), to
     compare widths on the same few captions from scratch. ``pixel_weight``: add :func:`decoded_loss` with this weight.

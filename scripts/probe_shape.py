@@ -1,5 +1,5 @@
-"""Where does the shape word get lost? Four probes of the shipped model (the measurements behind notebook 04, section 9,
-and the card's 2026-12-06 paragraph):
+"""Where does the shape word get lost? Four probes of ``data/tiny-t2v-base``, the shipped model before the shape losses
+(the measurements behind notebook 04, section 9, and the card's 2026-12-06 paragraph):
 
     python -m scripts.probe_shape gaps          # each word's loss gap: the ideal denoiser's vs the model's, per noise level
     python -m scripts.probe_shape samplers      # shape right under other samplers (DDIM eta, DDPM, SDE-DPM-Solver++)
@@ -147,7 +147,7 @@ def robust_decoder(pipe, minutes: float, max_sigma: float = 0.5, clips_per_combo
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("probe", choices=["gaps", "samplers", "decoder", "spread"])
-    parser.add_argument("--folder", default="data/tiny-t2v")
+    parser.add_argument("--folder", default="data/tiny-t2v-base")
     parser.add_argument("--minutes", type=float, default=10.0, help="decoder: fine-tuning time")
     parser.add_argument("--pool", type=int, default=100, help="gaps: clips per caption the ideal denoiser averages over")
     args = parser.parse_args(argv)
