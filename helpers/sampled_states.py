@@ -130,3 +130,17 @@ def sampling_path_grades(pipe, timesteps: list[int], clips_per_combo: int = 2, s
             x0 = guided_clean_estimate(model, z, torch.full((n,), t), ids_s[keep], read_guidance)  # (b, c, F, h, w)
             found[t] += tensor_to_clips(pipe.vae.decode(x0 / scale).sample.clamp(-1, 1))
     return {t: grade_clips(clips, captions) for t, clips in found.items()}
+
+
+PATH_MARKERS = {"color": "o", "direction": "^", "shape": "s"}
+
+
+def plot_sampling_path(ax, timesteps: list[int], curves: list[tuple[str, dict, str, str]], title: str) -> None:
+    """Draw share-right curves of :func:`sampling_path_grades` on ``ax``, pure noise on the left: ``curves`` holds
+    ``(label, grades, kind, line style)`` with ``kind`` one of colour's, direction's or shape's keys; chance for shape dotted."""
+    for label, grades, kind, style in curves:
+        ax.plot(timesteps, [grades[t][kind] for t in timesteps], PATH_MARKERS[kind] + style, label=label)
+    ax.axhline(1 / 3, color="grey", lw=0.5, ls=":", label="chance for shape (1 in 3)")
+    ax.set(title=title, xlabel="sampler step t (from pure noise, left)", ylabel="share right (judge)", ylim=(-0.05, 1.05))
+    ax.invert_xaxis()
+    ax.legend(fontsize=7)

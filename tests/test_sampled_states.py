@@ -75,3 +75,22 @@ def test_the_sampling_path_is_graded_where_the_sampler_steps(tiny_t2v):
     assert own[799]["color"] == 1.0  # the caption's own estimate names the colour long before the end
     with pytest.raises(ValueError, match="steps of the 5-step sampler"):
         sampling_path_grades(tiny_t2v, [700], steps=5)
+
+
+def test_plot_sampling_path_draws_one_line_per_curve_with_pure_noise_on_the_left():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from helpers.sampled_states import plot_sampling_path
+
+    ts = [979, 499, 19]
+    grades = {t: {"color": 1.0, "shape": s, "direction": 1.0} for t, s in zip(ts, (0.3, 0.6, 0.9))}
+    fig, ax = plt.subplots()
+    plot_sampling_path(ax, ts, [("shape", grades, "shape", "-"), ("colour", grades, "color", "--")], "a path")
+    shape_line = ax.get_lines()[0]
+    assert [line.get_label() for line in ax.get_lines()] == ["shape", "colour", "chance for shape (1 in 3)"]
+    assert list(shape_line.get_ydata()) == [0.3, 0.6, 0.9] and shape_line.get_marker() == "s"
+    assert ax.xaxis_inverted() and ax.get_title() == "a path" and ax.get_ylabel() == "share right (judge)"
+    plt.close(fig)

@@ -945,19 +945,14 @@ $u + 6\,(c - u)$, which overshoots early on (decoded pixels reach 48 at $t = 979
 spans $[-1, 1]$; clipped, a red reads yellow), so the grades are of the caption's own estimate.
 """),
     code(r"""
-from helpers.sampled_states import sampling_path_grades
+from helpers.sampled_states import plot_sampling_path, sampling_path_grades
 
 path_ts = [979, 939, 899, 799, 699, 499, 19]  # steps of the 50-step sampler (trailing: 999, 979, 959, ...)
 path_combos = runtime.pick(shapes.TRAIN_COMBOS[1::8], shapes.TRAIN_COMBOS)  # quick: 5 combinations (every shape and colour), one clip each
 path = sampling_path_grades(base_pipe, path_ts, clips_per_combo=runtime.pick(1, 2), combos=path_combos)
 fig, ax = plt.subplots(figsize=(5.5, 3))
-for kind, marker in (("color", "o-"), ("direction", "^-"), ("shape", "s-")):
-    ax.plot(path_ts, [path[t][kind] for t in path_ts], marker, label=kind)
-ax.axhline(1 / 3, color="grey", lw=0.5, ls=":", label="chance for shape (1 in 3)")
-ax.set(title="the model's estimate along its own sampling path", xlabel="sampler step t (from pure noise, left)",
-       ylabel="share right (judge)", ylim=(-0.05, 1.05))
-ax.invert_xaxis()
-ax.legend(fontsize=8)
+plot_sampling_path(ax, path_ts, [(kind, path, kind, "-") for kind in ("color", "direction", "shape")],
+                   "the base model's estimate along its own sampling path")
 plt.show()
 for t in path_ts:
     print(f"t = {t:3d}: colour {path[t]['color']:.0%}, direction {path[t]['direction']:.0%}, shape {path[t]['shape']:.0%}")
@@ -1107,14 +1102,9 @@ base model's sampling path from above (same combinations, seeds and steps):
     code(r"""
 shipped_path = sampling_path_grades(pipe, path_ts, clips_per_combo=runtime.pick(1, 2), combos=path_combos)
 fig, ax = plt.subplots(figsize=(5.5, 3))
-for name, grades, style in (("base model", path, "--"), ("shipped model", shipped_path, "-")):
-    ax.plot(path_ts, [grades[t]["shape"] for t in path_ts], "s" + style, label=f"{name}: shape")
-    ax.plot(path_ts, [grades[t]["color"] for t in path_ts], "o" + style, alpha=0.5, label=f"{name}: colour")
-ax.axhline(1 / 3, color="grey", lw=0.5, ls=":", label="chance for shape (1 in 3)")
-ax.set(title="base vs shipped: the estimate along the sampling path", xlabel="sampler step t (from pure noise, left)",
-       ylabel="share right (judge)", ylim=(-0.05, 1.05))
-ax.invert_xaxis()
-ax.legend(fontsize=7)
+plot_sampling_path(ax, path_ts, [(f"{name}: {kind}", grades, kind, style) for name, grades, style in
+                                 (("base model", path, "--"), ("shipped model", shipped_path, "-")) for kind in ("shape", "color")],
+                   "base vs shipped: the estimate along the sampling path")
 plt.show()
 last, late = path_ts[-1], [t for t in path_ts if t <= 799]  # the final sample; the second half of the path
 held = {name: np.mean([grades[t]["shape"] for t in late]) for name, grades in (("base", path), ("shipped", shipped_path))}
