@@ -22,8 +22,9 @@ frame-by-frame approach; and diagnose, with numbers, why a video model can ignor
 
 **Time:** quick mode (`CI=true`) 29 s on an idle 2-core CPU (`make bench`, 2026-12-06, peak RAM
 1.0 GB) before the shape-critic cell, 40 s with it and 42 s with the sampling-path cell too (nbval,
-later sessions of 2026-12-06); 66 s for every cell, the base-vs-shipped comparison included (7 s), in
-the last session of 2026-12-06, on a day when the same CPU sampled a clip in 0.98 s instead of 0.65 s. Full mode (a 450-step training run, a 5-scale guidance sweep over 40 prompts at 50 steps, the
+later sessions of 2026-12-06); 66-70 s for every cell (76 s wall, peak RAM 1.1 GB), the
+base-vs-shipped comparison included (7 s), in the last session of 2026-12-06, when the same CPU
+sampled a clip in 0.98-1.03 s instead of 0.65 s. Full mode (a 450-step training run, a 5-scale guidance sweep over 40 prompts at 50 steps, the
 SDEdit and one-step probes on all 40 training combinations): 11.3 min for every cell on the same
 idle CPU (2026-12-06) before the critic and sampling-path cells, which add roughly a minute each
 (not timed together); budget twice that on a slower machine. Not timed on a GPU.
