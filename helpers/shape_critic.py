@@ -1,7 +1,7 @@
 """Shape critic: a small classifier of latent frames that names the object's shape, and a loss that pays for the outline.
 
-Why (measured on ``data/tiny-t2v-base``, the shipped model before the shape losses): in the frame autoencoder's latents a circle and a square at the same
-place differ by 0.4 % of the clip's energy, a pixel of shift by 1.2 %, red and blue by 64 %
+Why (measured on ``data/tiny-t2v-base``, the shipped model before the shape losses): in the frame autoencoder's latents
+a circle and a square at the same place differ by 0.4 % of the clip's energy, a pixel of shift by 1.2 %, red and blue by 64 %
 (``helpers.autoencoder.word_change_energy``). The denoising loss is a squared error, so it pays almost nothing for
 drawing the right outline; the model under-fits the middle noise levels and the shape word is where that shows.
 

@@ -18,6 +18,7 @@ from .denoisers import COGVIDEOX_TEXT_LENGTH, DiTConfig, UNetConfig
 from .shape_critic import CriticConfig
 from .text_encoder import TextEncoderConfig
 from .trainer import TrainConfig
+from .word_heads import WORD_KINDS
 
 
 @dataclass
@@ -36,7 +37,7 @@ class T2VConfig:
     clips_per_combo: int = 100
     batch_size: int = 16
     caption_dropout: float = 0.1
-    word_dropout: dict[str, float] = field(default_factory=dict)  # kind ("color", "direction") -> p: that word becomes [UNK]
+    word_dropout: dict[str, float] = field(default_factory=dict)  # kind of word (WORD_KINDS: "color", ...) -> p: it becomes [UNK]
     high_noise_share: float = 0.25
     noise_band: tuple[int, int] | None = None  # phase 2: a share of each batch drawn from these timesteps [lo, hi) ...
     noise_band_share: float = 0.0  # ... this share (the rest uniform, ``high_noise_share`` at pure noise)
@@ -68,7 +69,7 @@ class T2VConfig:
         if self.bake_guidance and (self.word_loss or self.critic_weight):
             raise ValueError("bake_guidance distils a trained model as it is: it takes no word_loss or critic_weight")
         for kind, p in self.word_dropout.items():
-            if kind not in ("color", "shape", "direction") or not 0 <= p < 1:
+            if kind not in WORD_KINDS or not 0 <= p < 1:
                 raise ValueError(f"word_dropout maps 'color', 'shape' or 'direction' to p in [0, 1), got {kind!r}: {p}")
         if self.denoiser not in ("dit", "unet3d"):
             raise ValueError(f"denoiser must be 'dit' or 'unet3d', got {self.denoiser!r}")

@@ -45,7 +45,7 @@ from .text_encoder import build_text_encoder, build_tokenizer, tokenize
 from .t2v_quality import evaluate
 from .t2v_recipes import RECIPES, T2VConfig
 from .trainer import TrainConfig, train
-from .word_heads import WORD_KINDS, WordHeads
+from .word_heads import WordHeads, word_token_ids
 
 
 def build_denoiser(cfg: T2VConfig) -> TextToVideoDenoiser:
@@ -106,7 +106,7 @@ def make_batch_fn(latents: torch.Tensor, input_ids: torch.Tensor, empty_ids: tor
         raise ValueError("posterior_target needs the scheduler's alphas_cumprod")
     if cfg.word_dropout and tokenizer is None:
         raise ValueError("word_dropout needs the tokenizer (its ids of the words, and [UNK])")
-    dropped_words = [(torch.tensor(tokenizer.convert_tokens_to_ids(list(WORD_KINDS[kind]))), p) for kind, p in cfg.word_dropout.items() if p > 0]
+    dropped_words = [(word_token_ids(tokenizer, kind), p) for kind, p in cfg.word_dropout.items() if p > 0]
 
     def batch_fn(step: int) -> dict:
         gen = torch.Generator("cpu").manual_seed(cfg.seed * 1_000_003 + step)

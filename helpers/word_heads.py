@@ -1,7 +1,7 @@
 """Word heads: an auxiliary loss that makes every padding token of the text encoder name every word of the caption.
 
-Why (measured on ``data/tiny-t2v-base``, the shipped model before the shape losses, ``text_token_spread``): the pipeline pads each prompt to 226 tokens,
-and the jointly trained T5 encoder spread the colour and the direction word into all ~220 padding tokens (changing
+Why (measured on ``data/tiny-t2v-base``, the shipped model before the shape losses, ``text_token_spread``): the
+pipeline pads each prompt to 226 tokens, and the jointly trained T5 encoder spread the colour and the direction word into all ~220 padding tokens (changing
 "red" to "blue" moves each padding token's 64 features by 9.4 on average, "left" to "right" by 3.7), but left the
 shape word almost only in its own token ("circle" to "square": 8.3 at the word, 0.5 on the padding). A video token
 that attends over the text finds colour and direction wherever it looks, and the shape only if it finds the one
@@ -28,12 +28,17 @@ from .text_encoder import encode_ids
 WORD_KINDS: dict[str, tuple[str, ...]] = {"color": tuple(COLORS), "shape": tuple(SHAPES), "direction": tuple(DIRECTIONS)}
 
 
+def word_token_ids(tokenizer, kind: str) -> torch.Tensor:
+    """Token ids ``(k,)`` of the words of one kind (:data:`WORD_KINDS` order); a KeyError names a word the tokenizer lacks."""
+    vocab = tokenizer.get_vocab()
+    return torch.tensor([vocab[w] for w in WORD_KINDS[kind]])
+
+
 def word_labels(tokenizer, input_ids: torch.Tensor) -> dict[str, torch.Tensor]:
     """Token ids ``(B, L)`` -> ``{kind: (B,)}`` class of each caption's word of that kind, -1 where it has none."""
-    vocab = tokenizer.get_vocab()
     out = {}
-    for kind, words in WORD_KINDS.items():
-        ids = torch.tensor([vocab[w] for w in words], device=input_ids.device)  # (k,)
+    for kind in WORD_KINDS:
+        ids = word_token_ids(tokenizer, kind).to(input_ids.device)  # (k,)
         hits = input_ids[:, :, None] == ids  # (B, L, k)
         found = hits.any(dim=1)  # (B, k)
         out[kind] = torch.where(found.any(dim=1), found.float().argmax(dim=1), torch.full_like(found[:, 0], -1, dtype=torch.long))  # (B,)

@@ -128,8 +128,9 @@ def few_captions(captions: list[str], minutes: float, folder: str = "data/tiny-t
                  heads: int | None = None, pixel_weight: float = 0.0, critic_weight: float = 0.0) -> dict:
     """Continue a model (default ``data/tiny-t2v-base``, where these were measured) on ``captions`` alone at t = 850-949
     with the noise-free posterior target; shape right in one-step estimates from fresh clips of them at t = 900 / 700,
-    before and after (``helpers.sdedit_probe.one_step_grades``, ``test_clips`` per caption). One caption, then three that differ only in the shape word, then all 40 (recipe
-    ``posterior-one-level-cpu``): where the outline stops being learnt says whether the word or the room is missing.
+    before and after (``helpers.sdedit_probe.one_step_grades``, ``test_clips`` per caption). One caption, then three
+    that differ only in the shape word, then all 40 (recipe ``posterior-one-level-cpu``): where the outline stops being
+    learnt says whether the word or the room is missing.
     ``heads``: start instead from a fresh transformer of ``heads`` x 16 features (the shipped one's depth and patches), to
     compare widths on the same few captions from scratch. ``pixel_weight``: add :func:`decoded_loss` with this weight.
     ``critic_weight``: add :func:`helpers.shape_critic.critic_loss` with this weight (the critic trained first on the

@@ -63,3 +63,18 @@ def test_text_token_spread_needs_a_word_of_the_caption():
     encoder, tokenizer = tiny_text()
     with pytest.raises(ValueError, match="'hexagon' is not a word"):
         text_token_spread(encoder, tokenizer, CAPTIONS[0], {"hexagon": "circle"})
+
+
+def test_word_token_ids_follow_the_kinds_order_and_name_a_missing_word():
+    from helpers.word_heads import WORD_KINDS, word_token_ids
+
+    _, tokenizer = tiny_text()
+    ids = word_token_ids(tokenizer, "color")  # (4,)
+    assert tokenizer.convert_ids_to_tokens(ids.tolist()) == list(WORD_KINDS["color"])
+
+    class Lacking:  # a tokenizer without the colour words
+        def get_vocab(self):
+            return {w: i for i, w in enumerate(WORD_KINDS["shape"])}
+
+    with pytest.raises(KeyError, match="red"):
+        word_token_ids(Lacking(), "color")

@@ -1108,10 +1108,10 @@ plot_sampling_path(ax, path_ts, [(f"{name}: {kind}", grades, kind, style) for na
                    "base vs shipped: the estimate along the sampling path")
 plt.show()
 last, late = path_ts[-1], [t for t in path_ts if t <= 799]  # the final sample; the second half of the path
-held = {name: np.mean([grades[t]["shape"] for t in late]) for name, grades in (("base", path), ("shipped", shipped_path))}
-print(f"shape right from t = 799 to the end: base {held['base']:.0%}, shipped {held['shipped']:.0%}; final samples: shape "
+late_shape = {name: np.mean([grades[t]["shape"] for t in late]) for name, grades in (("base", path), ("shipped", shipped_path))}
+print(f"shape right from t = 799 to the end: base {late_shape['base']:.0%}, shipped {late_shape['shipped']:.0%}; final samples: shape "
       f"base {path[last]['shape']:.0%}, shipped {shipped_path[last]['shape']:.0%}, colour {path[last]['color']:.0%}, {shipped_path[last]['color']:.0%}")
-assert held["shipped"] > held["base"], "the losses on the drawn outline keep the outline along the path"
+assert late_shape["shipped"] > late_shape["base"], "the losses on the drawn outline keep the outline along the path"
 assert shipped_path[last]["color"] >= 0.8 and shipped_path[last]["direction"] >= 0.8, "without losing colour and motion"
 """),
     md(r"""
