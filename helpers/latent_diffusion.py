@@ -109,9 +109,12 @@ def guided_clean_estimate(model: "TextToVideoDenoiser", zt: torch.Tensor, t: tor
     push the empty caption's prediction the other way, ``1 - guidance = -5`` times as hard at the pipeline's 6)."""
     if guidance == 1:
         return predict_clean(model, zt, t, input_ids)[1]
-    uncond, cond = uncond_and_cond(model, zt, t, input_ids)  # (B, c, F, h, w) x 2
-    if not uncond_grad:
-        uncond = uncond.detach()
+    if uncond_grad:
+        uncond, cond = uncond_and_cond(model, zt, t, input_ids)  # (B, c, F, h, w) x 2
+    else:  # two calls, the empty caption's without a graph: a backward pass through it would only carry zeros
+        with torch.no_grad():
+            uncond = model.predict(zt, t, model.empty_ids().to(input_ids.device)[None].expand(len(input_ids), -1)).float()  # (B, c, F, h, w)
+        cond = model.predict(zt, t, input_ids).float()  # (B, c, F, h, w)
     return _model_clean_estimate(model, uncond + guidance * (cond - uncond), zt, t)
 
 

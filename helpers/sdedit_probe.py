@@ -36,8 +36,11 @@ RECOVERY_STRENGTHS = [0.3, 0.5, 0.7, 0.85, 1.0]
 ONE_STEP_TIMESTEPS = [900, 700, 500, 300]
 
 
-def part_noised(pipe, captions: list[str], prompts: list[str], strengths: list[float], seed: int) -> dict[float, list]:
-    """True clips of ``captions`` noised to each strength and denoised with ``prompts``: ``{strength: [(F, H, W, 3) clips]}``."""
+def part_noised(pipe, captions: list[str], prompts: list[str], strengths: list[float], seed: int, steps: int = 50) -> dict[float, list]:
+    """True clips of ``captions`` noised to each strength and denoised with ``prompts`` by the last ``strength`` share of a
+    ``steps``-step sampler: ``{strength: [(F, H, W, 3) clips]}``."""
+    if steps < 1:
+        raise ValueError(f"steps must be >= 1, got {steps}")
     for strength in strengths:
         if not 0 < strength <= 1:
             raise ValueError(f"strengths must be in (0, 1], got {strength}")
@@ -54,28 +57,31 @@ def part_noised(pipe, captions: list[str], prompts: list[str], strengths: list[f
         clips = []
         for start in range(0, len(captions), 40):
             out = v2v(video=true_clips[start : start + 40], prompt=prompts[start : start + 40], strength=strength, height=height, width=width,
-                      generator=torch.Generator().manual_seed(seed + start), output_type="np")
+                      num_inference_steps=steps, generator=torch.Generator().manual_seed(seed + start), output_type="np")
             clips += list(out.frames)
         result[strength] = clips
     return result
 
 
-def shape_recovery(pipe, strengths: list[float] = RECOVERY_STRENGTHS, clips_per_combo: int = 2, seed: int = 7, combos=TRAIN_COMBOS) -> dict[float, dict[str, float]]:
-    """``helpers.judge.grade_clips`` rates after noising true clips of ``combos`` to each strength and denoising them with their own caption."""
+def shape_recovery(pipe, strengths: list[float] = RECOVERY_STRENGTHS, clips_per_combo: int = 2, seed: int = 7, combos=TRAIN_COMBOS,
+                   steps: int = 50) -> dict[float, dict[str, float]]:
+    """``helpers.judge.grade_clips`` rates after noising true clips of ``combos`` to each strength and denoising them with their
+    own caption (:func:`part_noised` with ``steps``)."""
     captions = [c.caption for c in combos] * clips_per_combo
-    return {s: grade_clips(clips, captions) for s, clips in part_noised(pipe, captions, captions, strengths, seed).items()}
+    return {s: grade_clips(clips, captions) for s, clips in part_noised(pipe, captions, captions, strengths, seed, steps).items()}
 
 
 def word_or_clip(pipe, strengths: list[float] = RECOVERY_STRENGTHS, clips_per_combo: int = 1, seed: int = 7, combos=TRAIN_COMBOS,
-                 kinds: tuple[str, ...] = ("color", "shape", "direction")) -> dict[str, dict[float, dict[str, float]]]:
+                 kinds: tuple[str, ...] = ("color", "shape", "direction"), steps: int = 50) -> dict[str, dict[float, dict[str, float]]]:
     """Which wins when the caption contradicts the clip: per kind (colour, shape, direction) and strength,
-    the share of outputs whose ``kind`` follows the changed word, and the share that keeps the clip's."""
+    the share of outputs whose ``kind`` follows the changed word, and the share that keeps the clip's (``steps``: see
+    :func:`part_noised`)."""
     captions = [c.caption for c in combos] * clips_per_combo
     result = {}
     for kind in kinds:
         prompts = [flip_caption(c, kind) for c in captions]
         result[kind] = {}
-        for strength, clips in part_noised(pipe, captions, prompts, strengths, seed).items():
+        for strength, clips in part_noised(pipe, captions, prompts, strengths, seed, steps).items():
             read = [getattr(analyse_clip(clip), kind) for clip in clips]
             word = sum(r == getattr(parse_caption(p), kind) for r, p in zip(read, prompts)) / len(read)
             clip = sum(r == getattr(parse_caption(c), kind) for r, c in zip(read, captions)) / len(read)

@@ -67,3 +67,15 @@ def test_one_step_estimates_are_latents_that_drift_from_the_clip_as_the_noise_gr
     errors = {t: float((one_step_estimates(tiny_t2v, latents, captions, t, seed=3) - latents).pow(2).mean()) for t in (50, 500, 900)}
     assert one_step_estimates(tiny_t2v, latents, captions, 50, seed=3).shape == latents.shape
     assert errors[50] < errors[500] < errors[900] and errors[50] < 0.1 * float(latents.pow(2).mean())
+
+
+def test_strength_runs_that_share_of_the_samplers_steps(tiny_t2v):
+    calls = []
+    hook = tiny_t2v.transformer.register_forward_hook(lambda *_: calls.append(1))
+    try:
+        part_noised(tiny_t2v, [COMBOS[0].caption], [COMBOS[0].caption], [0.5], seed=0, steps=10)
+    finally:
+        hook.remove()
+    assert len(calls) == 5  # the last half of a 10-step sampler, one (guidance-batched) call per step
+    with pytest.raises(ValueError, match="steps must be >= 1, got 0"):
+        part_noised(tiny_t2v, [COMBOS[0].caption], [COMBOS[0].caption], [0.5], seed=0, steps=0)

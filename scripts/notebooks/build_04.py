@@ -20,14 +20,14 @@ frame-by-frame approach; and diagnose, with numbers, why a video model can ignor
 **Prerequisites:** 01 (frame-by-frame generation, flicker), 02 (3D and (2+1)D convolutions),
 03 (latent spaces, the per-frame autoencoder).
 
-**Time:** quick mode (`CI=true`) 29 s on an idle 2-core CPU (`make bench`, 2026-12-06, peak RAM
-1.0 GB) before the shape-critic cell, 40 s with it and 42 s with the sampling-path cell too (nbval,
-later sessions of 2026-12-06); 66-70 s for every cell (76 s wall, peak RAM 1.1 GB), the
-base-vs-shipped comparison included (7 s), in the last session of 2026-12-06, when the same CPU
-sampled a clip in 0.98-1.03 s instead of 0.65 s. Full mode (a 450-step training run, a 5-scale guidance sweep over 40 prompts at 50 steps, the
-SDEdit and one-step probes on all 40 training combinations): 11.3 min for every cell on the same
-idle CPU (2026-12-06) before the critic and sampling-path cells, which add roughly a minute each
-(not timed together); budget twice that on a slower machine. Not timed on a GPU.
+**Time:** quick mode (`CI=true`) 55 s under nbval on this 2-core CPU (2026-12-07, peak RAM
+1.1 GB), on a day when it sampled a clip at the pipeline's defaults in 1.17 s; the same notebook
+took 90 s that day before its quick mode was trimmed, and 42 s on 2026-12-06 (without its last
+comparison cell), when a clip took 0.65 s: the CPU's speed varies from day to day. Full mode (a 450-step
+training run, a 5-scale guidance sweep over 40 prompts at 50 steps, the SDEdit and one-step probes
+on all 40 training combinations): 11.3 min for every cell on an idle CPU (2026-12-06) before the
+critic and sampling-path cells, which add roughly a minute each (not timed together); budget
+twice that on a slower machine. Not timed on a GPU.
 **GPU needed:** no.
 """),
     code(r"""
@@ -236,7 +236,7 @@ cfg = T2VConfig(
     batch_size=runtime.pick(4, 16),
     pure_noise=TrainConfig(steps=runtime.pick(3, 150), lr=3e-3, warmup_steps=1, final_lr_share=1.0, log_every=runtime.pick(1, 10), ema_decay=None),
     train=TrainConfig(steps=runtime.pick(4, 300), lr=1e-3, warmup_steps=runtime.pick(1, 20), log_every=runtime.pick(1, 10), ema_decay=0.99),
-    gap_every=runtime.pick(4, 100),
+    gap_every=runtime.pick(0, 100),  # caption-loss gaps every 100 steps (quick mode: none; section 9 measures them)
 )
 workdir = Path(tempfile.mkdtemp(prefix="t2v-04-"))
 summary = run(cfg, workdir / "pipe", vae_path=str(FRAME_AUTOENCODER), work_dir=workdir / "work")
@@ -572,15 +572,16 @@ $\sigma/\alpha = \sqrt{(1-\bar\alpha_t)/\bar\alpha_t}$: 0.52 at $s = 0.3$, 1.0 a
 this pipeline's own parts, in two versions: denoise with the clip's own caption (what
 survives?), and with one word changed (circle → square → triangle → circle, red → blue, left →
 right, ...: does the output follow the word or keep the clip?). The cell below runs both on 3
-clips in quick mode, so every share is 0, 33, 67 or 100 %: read only the trend there and compare
-it with the tables after it (full mode: 80 and 40 clips, as in the tables; the direction word is
-left out of the cell to save time).
+clips in quick mode, and with a 20-step sampler instead of 50, so every share is 0, 33, 67 or
+100 %: read only the trend there and compare it with the tables after it (full mode: 80 and 40
+clips and 50 steps, as in the tables; the direction word is left out of the cell to save time).
 """),
     code(r"""
 probe_combos = runtime.pick(shapes.TRAIN_COMBOS[1::13], shapes.TRAIN_COMBOS)  # quick: a circle, a square, a triangle
 strengths = runtime.pick([0.3, 0.7], [0.3, 0.5, 0.7, 0.85, 1.0])
-recovery = shape_recovery(base_pipe, strengths, clips_per_combo=runtime.pick(1, 2), combos=probe_combos)  # own caption
-conflict = word_or_clip(base_pipe, strengths, combos=probe_combos, kinds=("color", "shape"))  # one word changed
+sdedit_steps = runtime.pick(20, 50)  # the sampler's steps; strength s runs the last s share of them
+recovery = shape_recovery(base_pipe, strengths, clips_per_combo=runtime.pick(1, 2), combos=probe_combos, steps=sdedit_steps)  # own caption
+conflict = word_or_clip(base_pipe, strengths, combos=probe_combos, kinds=("color", "shape"), steps=sdedit_steps)  # one word changed
 names = {"color": "colour", "shape": "shape", "direction": "direction"}
 colors = {"color": "tab:red", "shape": "tab:blue", "direction": "tab:green"}
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
@@ -684,22 +685,23 @@ plt.show()
 
 grade_combos = runtime.pick(shapes.TRAIN_COMBOS[1::13], shapes.TRAIN_COMBOS)
 per_combo = runtime.pick(1, 2)
-model_grades = one_step_grades(base_pipe, levels, clips_per_combo=per_combo, combos=grade_combos)
-ideal_grades = one_step_grades(base_pipe, levels, clips_per_combo=per_combo, combos=grade_combos, ideal_candidates=candidates)
+graded = runtime.pick([900, 300], levels)  # quick: the two ends
+model_grades = one_step_grades(base_pipe, graded, clips_per_combo=per_combo, combos=grade_combos)
+ideal_grades = one_step_grades(base_pipe, graded, clips_per_combo=per_combo, combos=grade_combos, ideal_candidates=candidates)
 fig, ax = plt.subplots(figsize=(5.5, 3))
-ax.plot(levels, [model_grades[t]["shape"] for t in levels], "s-", label="the base model")
-ax.plot(levels, [ideal_grades[t]["shape"] for t in levels], "o--", label=f"ideal denoiser ({candidates} candidates)")
+ax.plot(graded, [model_grades[t]["shape"] for t in graded], "s-", label="the base model")
+ax.plot(graded, [ideal_grades[t]["shape"] for t in graded], "o--", label=f"ideal denoiser ({candidates} candidates)")
 ax.axhline(1 / 3, color="grey", lw=0.5, ls=":", label="chance (1 in 3)")
 ax.set(title="shape right after one denoiser call", xlabel="noise level t of the true clip", ylabel="share right", ylim=(-0.05, 1.05))
 ax.invert_xaxis()
 ax.legend(fontsize=8)
 plt.show()
-for t in levels:
+for t in graded:
     print(f"t = {t}: shape right, model {model_grades[t]['shape']:.1%}, ideal {ideal_grades[t]['shape']:.1%}; "
           f"model colour {model_grades[t]['color']:.0%}, direction {model_grades[t]['direction']:.0%}")
 print(f"{len(grade_combos) * per_combo} clips per level: one clip is {1 / (len(grade_combos) * per_combo):.0%} (quick mode: read only the trend)")
-assert all(ideal_grades[t]["shape"] == 1.0 for t in levels), "knowing the caption, one step keeps every shape"
-assert all(model_grades[t]["color"] == 1.0 for t in levels), "colour survives a single step at every level"
+assert all(ideal_grades[t]["shape"] == 1.0 for t in graded), "knowing the caption, one step keeps every shape"
+assert all(model_grades[t]["color"] == 1.0 for t in graded), "colour survives a single step at every level"
 if not QUICK:  # 80 clips per level: the model loses shapes as the noise grows
     assert model_grades[300]["shape"] > model_grades[900]["shape"] + 0.2
 """),
@@ -878,10 +880,11 @@ def shape_classes(captions):
     return torch.tensor([shapes.SHAPES.index(shapes.parse_caption(c).shape) for c in captions])  # (N,)
 
 
-train_captions = [c.caption for c in shapes.TRAIN_COMBOS] * runtime.pick(3, 25)
-critic = train_critic(true_latents(base_pipe, train_captions, seed=50), shape_classes(train_captions),
-                      CriticConfig(steps=runtime.pick(150, 400), batch_size=runtime.pick(16, 64)))
-test_captions = [c.caption for c in shapes.TRAIN_COMBOS] * runtime.pick(1, 2)
+train_captions = [c.caption for c in shapes.TRAIN_COMBOS] * runtime.pick(2, 25)
+every = runtime.pick(4, 1)  # the critic reads each frame on its own: quick mode trains it on every 4th frame of each clip
+critic = train_critic(true_latents(base_pipe, train_captions, seed=50)[:, :, ::every], shape_classes(train_captions),
+                      CriticConfig(steps=runtime.pick(100, 400), batch_size=runtime.pick(32, 64)))
+test_captions = [c.caption for c in runtime.pick(shapes.TRAIN_COMBOS[::2], shapes.TRAIN_COMBOS * 2)]  # quick: 20 clips
 fresh = true_latents(base_pipe, test_captions, seed=51)  # (N, c, F, h, w)
 estimate = one_step_estimates(base_pipe, fresh, test_captions, 900, seed=51)  # (N, c, F, h, w)
 with torch.no_grad():
@@ -949,7 +952,7 @@ spans $[-1, 1]$; clipped, a red reads yellow), so the grades are of the caption'
 from helpers.sampled_states import plot_sampling_path, sampling_path_grades
 
 path_ts = [979, 939, 899, 799, 699, 499, 19]  # steps of the 50-step sampler (trailing: 999, 979, 959, ...)
-path_combos = runtime.pick(shapes.TRAIN_COMBOS[1::8], shapes.TRAIN_COMBOS)  # quick: 5 combinations (every shape and colour), one clip each
+path_combos = runtime.pick(shapes.TRAIN_COMBOS[1::13], shapes.TRAIN_COMBOS)  # quick: 3 combinations (a circle, a square, a triangle), one clip each
 path = sampling_path_grades(base_pipe, path_ts, clips_per_combo=runtime.pick(1, 2), combos=path_combos)
 fig, ax = plt.subplots(figsize=(5.5, 3))
 plot_sampling_path(ax, path_ts, [(kind, path, kind, "-") for kind in ("color", "direction", "shape")],
