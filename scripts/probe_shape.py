@@ -5,6 +5,7 @@
     python -m scripts.probe_shape samplers      # shape right under other samplers (DDIM eta, DDPM, SDE-DPM-Solver++)
     python -m scripts.probe_shape decoder --minutes 10   # a decoder fine-tuned on noisy latents, on the model's own latents
     python -m scripts.probe_shape spread        # how far each word reaches into the text encoder's padding tokens
+    python -m scripts.probe_shape captions --folder data/tiny-t2v   # held-out shapes from swapped text outputs
 
 The autoencoder, the text spread and the word heads are in ``helpers.autoencoder.word_change_energy`` and
 ``helpers.word_heads``; ``python -m scripts.probe_denoisers few-captions --pixel-weight W`` adds a loss on decoded frames.
@@ -144,9 +145,28 @@ def robust_decoder(pipe, minutes: float, max_sigma: float = 0.5, clips_per_combo
     return out
 
 
+def caption_swaps(pipe, clips_per_caption: int = 4, trained_every: int = 5, **sample_kwargs) -> dict:
+    """Where is a held-out combination's shape lost, in the text encoder's output or in the transformer? Each held-out
+    caption's nearest trained caption by padding outputs, then shape, colour, direction and one-object rates of samples
+    from its own outputs and from context-free or additive ones (``helpers.caption_states``), for the held-out captions
+    and every ``trained_every``-th trained one (``sample_kwargs``: the pipeline's, e.g. ``num_inference_steps``)."""
+    from helpers.caption_states import SWAP_MODES, additive_states, grade_states, padding_neighbours, swapped_states, text_states
+    from helpers.shapes import HELD_OUT
+
+    trained = [c.caption for c in TRAIN_COMBOS]
+    out: dict = {"padding neighbours": {c.caption: list(n) for c, n in zip(HELD_OUT, padding_neighbours(pipe, [c.caption for c in HELD_OUT], trained))}}
+    for name, combos in (("held-out", list(HELD_OUT)), ("trained", list(TRAIN_COMBOS[::trained_every]))):
+        captions = [c.caption for c in combos]
+        additive, left = additive_states(pipe, combos, TRAIN_COMBOS)
+        variants = {"own": text_states(pipe, captions), **{m: swapped_states(pipe, captions, trained, m) for m in SWAP_MODES}, "additive": additive}
+        out[name] = {v: grade_states(pipe, states, captions, clips_per_caption, **sample_kwargs) for v, states in variants.items()}
+        out["additive fit leaves"] = round(left, 4)
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("probe", choices=["gaps", "samplers", "decoder", "spread"])
+    parser.add_argument("probe", choices=["gaps", "samplers", "decoder", "spread", "captions"])
     parser.add_argument("--folder", default="data/tiny-t2v-base")
     parser.add_argument("--minutes", type=float, default=10.0, help="decoder: fine-tuning time")
     parser.add_argument("--pool", type=int, default=100, help="gaps: clips per caption the ideal denoiser averages over")
@@ -161,6 +181,8 @@ def main(argv: list[str] | None = None) -> None:
         result = sampler_grades(pipe)
     elif args.probe == "decoder":
         result = robust_decoder(pipe, args.minutes)
+    elif args.probe == "captions":
+        result = caption_swaps(pipe)
     else:
         from helpers.word_heads import text_token_spread
 

@@ -39,3 +39,13 @@ def test_main_spread_prints_how_far_each_word_reaches(capsys):
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"blue", "square", "right"}
     assert all(v["caption"] > v["padding"] >= 0 for v in out.values())
+
+
+def test_caption_swaps_grade_every_variant_and_name_the_padding_neighbours(tiny_t2v):
+    from helpers.shapes import HELD_OUT
+    from scripts.probe_shape import caption_swaps
+
+    out = caption_swaps(tiny_t2v, clips_per_caption=1, trained_every=20, num_inference_steps=2)
+    assert set(out["padding neighbours"]) == {c.caption for c in HELD_OUT}
+    assert set(out["held-out"]) == set(out["trained"]) == {"own", "shape word", "three words", "other positions", "additive"}
+    assert 0 < out["additive fit leaves"] < 0.2
