@@ -1139,6 +1139,69 @@ after 26 more. Everything else falls with them (held-out colour + direction 78 %
 object 87.5 % then 72 %, the trained shapes 91 % then 84 %), so it is not shipped.
 """),
     md(r"""
+### Where the held-out shape is lost: the caption's padding, then the transformer
+
+Why would "a blue circle moving up" come out square? Look at the caption as the transformer gets it.
+The pipeline pads every prompt to 226 tokens and runs its T5 encoder *without an attention mask*
+(`CogVideoXPipeline._get_t5_prompt_embeds`), so each of the 219 padding positions attends to the
+words and its output is a summary of the whole caption; the video tokens attend to all 226. Compare
+the summaries: for every held-out caption, the trained caption whose padding outputs are nearest
+(`helpers.caption_states.padding_neighbours`; two trained captions one word apart are typically 3-50
+apart, and each caption's padding outputs have a norm of about 118).
+"""),
+    code(r"""
+from helpers.caption_states import padding_neighbours, text_states
+
+held_out = [c.caption for c in shapes.HELD_OUT]
+neighbours = dict(zip(held_out, padding_neighbours(pipe, held_out, [c.caption for c in shapes.TRAIN_COMBOS])))
+for caption, (neighbour, distance) in neighbours.items():
+    print(f"{caption:31s} pads like the trained '{neighbour}' (distance {distance:.3f})")
+pair = ["a blue circle moving up", neighbours["a blue circle moving up"][0]]
+moved = (text_states(pipe, pair[:1])[0] - text_states(pipe, pair[1:])[0]).norm(dim=1)  # (226,): how far each position's output moves
+print(f"'{pair[0]}' vs '{pair[1]}': positions whose output moves by more than 0.01: {(moved > 0.01).nonzero().flatten().tolist()}")
+pair_clips = sample_clips(pipe, pair, seed=0)  # the same noise for both, the pipeline's defaults
+reads = [judge.analyse_clip(c) for c in pair_clips]
+video.frame_grid(pair_clips, [f"'{p}': drawn as a {r.color} {r.shape} moving {r.direction}" for p, r in zip(pair, reads)], max_frames=8,
+                 suptitle="a held-out caption and the trained caption whose padding it shares (same seed)")
+plt.show()
+assert pair[1] == "a blue square moving up" and neighbours[pair[0]][1] < 0.1, "the shape word never reaches the padding here"
+assert (moved > 0.01).nonzero().flatten().tolist() == [3], "only the shape word's own position tells circle from square"
+"""),
+    md(r"""
+The text encoder has learnt to keep the word "circle" out of the padding whenever the caption is
+blue and moving up: the two captions differ at one position of 226, the shape word's own (the cell
+above printed `[3]`: `[BOS] a blue circle ...`). Four held-out captions pad within 5 of a trained
+caption of another shape. Sampled 4 times each (seeds as in the bar's measurement, 2026-12-07), three
+are drawn with that neighbour's shape every time ("a blue circle moving up" as a square, "a green
+square moving up" and "a yellow square moving left" as circles, like the green and yellow circles
+moving the same way); the fourth, "a red circle moving right" (1.4 from the red square's), is drawn
+right every time. Those 12 clips are most of the 17 wrong ones among the 32 held-out samples; "a red
+triangle moving down", 24 from its nearest, comes out a circle or a square (4), "a blue square
+moving down" once a circle.
+
+So is the text encoder the culprit? Swap what the transformer reads and sample
+(`python -m scripts.probe_shape captions --folder data/tiny-t2v`: 4 clips for each of the 8 held-out
+captions and of every fifth trained one, 32 clips per cell, one standard error about 9 points;
+`helpers.caption_states.swapped_states` and `additive_states`, 2026-12-07):
+
+| text outputs the transformer reads | shape, held-out | shape, trained | colour, held-out / trained | direction, held-out / trained |
+|---|---|---|---|---|
+| its own | 47 % | 94 % | 100 / 100 % | 88 / 100 % |
+| the shape word context-free (its mean over the trained captions that hold it) | 47 % | 84 % | 97 / 100 % | 88 / 100 % |
+| all three words context-free | 53 % | 81 % | 97 / 100 % | 97 / 100 % |
+| every other position context-free (the words kept) | 31 % | 72 % | **25 / 25 %** | 69 / 62 % |
+| an additive text encoder, $k + A_\text{colour} + B_\text{shape} + C_\text{direction}$ fitted on the trained captions (5.1 % of their variance left) | 50 % | 81 % | 100 / 100 % | 100 / 100 % |
+
+Two findings. The transformer reads the colour almost only from the padding: with every position but
+the three words replaced by its mean, colour falls to chance (25 %) even on trained captions, while
+the shape keeps 72 %: the outline is read mostly from the shape word's own token. And a caption whose
+words cannot depend on each other, or a text encoder that is additive by construction and so gives
+"a blue circle moving up" the circle's part, does not bring the held-out shapes back (50-53 %, within
+a standard error of 47 %). The padding is where the shape word is hidden, but the transformer itself
+has tied each outline to the colours and directions it was trained with; a fix has to change what
+it learns (as word dropout does, at a price), not only what it is told.
+"""),
+    md(r"""
 ## 10 · Exercises
 
 **Exercise 1 · forward noising.** Implement $z_t = \sqrt{\bar\alpha}\,z_0 + \sqrt{1-\bar\alpha}\,\varepsilon$
@@ -1216,6 +1279,11 @@ tick("04", "04.approach-diffusion")
   sampler steps with kept one object: shape 93 %, colour + direction 97.5 %, one object 96 % on the
   trained combinations. That model is the shipped one; the held-out shapes (47 %) are what is left:
   word dropout lifts them (to 56-69 %) only by giving up directions and single objects.
+- Where they are lost: the pipeline's T5 encoder, run with no attention mask, writes a summary of
+  the caption into the 219 padding positions, and the transformer reads the colour from there. For
+  "a blue circle moving up" that summary is the trained blue square's, and the sample is a square.
+  But context-free or additive text outputs do not bring the held-out shapes back (50-53 %): the
+  transformer itself ties each outline to the contexts it was trained in.
 """),
     code(r"""
 from helpers.progress import tracker
