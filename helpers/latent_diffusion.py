@@ -164,9 +164,9 @@ def drop_captions(input_ids: torch.Tensor, empty_ids: torch.Tensor, p: float, ge
 def drop_words(input_ids: torch.Tensor, word_ids: torch.Tensor, replacement_id: int, p: float, generator: torch.Generator | None = None) -> torch.Tensor:
     """Word dropout: in each row of ``input_ids (B, L)``, with probability ``p``, every token in ``word_ids (k,)`` (the
     words of one kind, e.g. the colours) becomes ``replacement_id`` (the tokenizer's ``[UNK]``): a caption that leaves
-    that word open, so the model must draw the other words without it."""
-    if not 0 <= p < 1:
-        raise ValueError(f"word dropout p must be in [0, 1), got {p}")
+    that word open, so the model must draw the other words without it. ``p = 1`` leaves it open in every row."""
+    if not 0 <= p <= 1:
+        raise ValueError(f"word dropout p must be in [0, 1], got {p}")
     drop = (torch.rand(input_ids.shape[0], generator=generator) < p).to(input_ids.device)  # (B,)
     hit = torch.isin(input_ids, word_ids.to(input_ids.device)) & drop[:, None]  # (B, L)
     return torch.where(hit, torch.full_like(input_ids, replacement_id), input_ids)

@@ -38,6 +38,8 @@ class T2VConfig:
     batch_size: int = 16
     caption_dropout: float = 0.1
     word_dropout: dict[str, float] = field(default_factory=dict)  # kind of word (WORD_KINDS: "color", ...) -> p: it becomes [UNK]
+    pool_word_dropout: tuple[str, ...] = ()  # kinds of word the critic's pool of sampling states also leaves open: it samples the
+    # training captions and, for each kind, the same captions with that word as [UNK] (the denoising batches keep every word)
     high_noise_share: float = 0.25
     noise_band: tuple[int, int] | None = None  # phase 2: a share of each batch drawn from these timesteps [lo, hi) ...
     noise_band_share: float = 0.0  # ... this share (the rest uniform, ``high_noise_share`` at pure noise)
@@ -71,6 +73,11 @@ class T2VConfig:
         for kind, p in self.word_dropout.items():
             if kind not in WORD_KINDS or not 0 <= p < 1:
                 raise ValueError(f"word_dropout maps 'color', 'shape' or 'direction' to p in [0, 1), got {kind!r}: {p}")
+        for kind in self.pool_word_dropout:
+            if kind not in WORD_KINDS:
+                raise ValueError(f"pool_word_dropout holds 'color', 'shape' or 'direction', got {kind!r}")
+        if self.pool_word_dropout and not (self.critic_weight and self.critic.sampled):
+            raise ValueError("pool_word_dropout drops words in the critic's pool of sampling states: it needs critic_weight > 0 and critic.sampled >= 1")
         if self.denoiser not in ("dit", "unet3d"):
             raise ValueError(f"denoiser must be 'dit' or 'unet3d', got {self.denoiser!r}")
         if self.denoiser == "dit" and self.text.max_length != COGVIDEOX_TEXT_LENGTH:
@@ -206,6 +213,11 @@ RECIPES: dict[str, T2VConfig] = {
     "word-dropout-cpu": replace(critic_continuation(700, CriticConfig(space="judge", frames=4, sampled=16, sampled_band=(0, 600), read_colour=True,
                                                                       sampled_guidance=6.0), weight=0.05),
                                 word_dropout={"color": 0.25, "direction": 0.25}),
+    # the same continuation with the words left open only where the judge reads the model's own samples: a third of the
+    # pool's captions lose the colour word, a third the direction word, the denoising batches keep every word
+    "pool-dropout-cpu": replace(critic_continuation(700, CriticConfig(space="judge", frames=4, sampled=16, sampled_band=(0, 600), read_colour=True,
+                                                                      sampled_guidance=6.0), weight=0.05),
+                                pool_word_dropout=("color", "direction")),
     # bake guidance 2 into the weights (helpers.guidance_bake): critic-sampled-cpu's model samples shapes best at guidance 2
     # (80 % of trained combinations, 4 per combination) and the pipeline's default is 6 (62.5 % on 80); the student's caption
     # branch learns u + (2 / 6)(c - u) of the frozen teacher, the text encoder frozen. 1,200 steps, 18 min (loss 0.0097 ->

@@ -127,6 +127,12 @@ def make_batch_fn(latents: torch.Tensor, input_ids: torch.Tensor, empty_ids: tor
     return batch_fn
 
 
+def pool_captions(input_ids: torch.Tensor, tokenizer, open_kinds: tuple[str, ...] = ()) -> torch.Tensor:
+    """The captions a pool of sampling states draws from: ``input_ids (N, L)`` and, for each kind in ``open_kinds``, the
+    same captions with that word as ``[UNK]``: ``(N * (1 + len(open_kinds)), L)``."""
+    return torch.cat([input_ids] + [drop_words(input_ids, word_token_ids(tokenizer, kind), tokenizer.unk_token_id, 1.0) for kind in open_kinds])
+
+
 def assemble_pipeline(model: TextToVideoDenoiser, vae):
     """A ``CogVideoXPipeline`` (DiT) or ``TextToVideoSDPipeline`` (UNet3D) from trained parts (on the CPU, float32)."""
     from diffusers import CogVideoXPipeline, TextToVideoSDPipeline
@@ -190,7 +196,7 @@ def run(
         pool = None
         if cfg.critic.sampled:  # the model's own sampling states of the training captions, redrawn as it learns
             c = cfg.critic
-            pool = StatePool(input_ids, tuple(latents.shape[1:]), c.sampled_clips, c.sampled_every, c.sampled_band, seed=cfg.seed)
+            pool = StatePool(pool_captions(input_ids, model.tokenizer, cfg.pool_word_dropout), tuple(latents.shape[1:]), c.sampled_clips, c.sampled_every, c.sampled_band, seed=cfg.seed)
         loss_fn = critic_loss(critic, cfg.critic_weight, decoder, pool)
     num_t = model.scheduler.config.num_train_timesteps
     # 3. train, probing the caption gaps now and then on fixed clips of every training combo

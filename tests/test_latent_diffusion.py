@@ -177,5 +177,6 @@ def test_word_dropout_replaces_only_that_kind_of_word_in_some_rows():
     assert (out[changed][:, 2] == 1).all() and torch.equal(out[:, [0, 1, 3, 4, 5, 6, 7]], ids[:, [0, 1, 3, 4, 5, 6, 7]])
     assert torch.equal(drop_words(ids, colours, 1, 0.0), ids)
     assert torch.equal(drop_words(ids, colours, 1, 0.3, torch.Generator().manual_seed(0)), out)  # seeded: the same rows
-    with pytest.raises(ValueError, match=r"word dropout p must be in \[0, 1\), got 1.0"):
-        drop_words(ids, colours, 1, 1.0)
+    assert (drop_words(ids, colours, 1, 1.0)[:, 2] == 1).all()  # p = 1: every row leaves the colour open
+    with pytest.raises(ValueError, match=r"word dropout p must be in \[0, 1\], got 1.5"):
+        drop_words(ids, colours, 1, 1.5)

@@ -296,3 +296,21 @@ def test_word_dropout_batches_leave_the_colour_open_in_some_captions():
         make_batch_fn(latents, ids, model.empty_ids(), cfg, 1000)
     with pytest.raises(ValueError, match="word_dropout maps"):
         replace(micro_config(), word_dropout={"colour": 0.5})
+
+
+def test_a_pool_also_draws_the_captions_with_a_word_left_open():
+    from helpers.text_encoder import tokenize
+    from helpers.train_t2v import pool_captions
+
+    model = build_denoiser(micro_config())
+    ids = tokenize(model.tokenizer, ["a red circle moving left", "a blue square moving up"])  # (2, L)
+    pool = pool_captions(ids, model.tokenizer, ("color", "direction"))  # (6, L)
+    words = [model.tokenizer.convert_ids_to_tokens(row)[2:6] for row in pool.tolist()]
+    assert words == [["red", "circle", "moving", "left"], ["blue", "square", "moving", "up"],
+                     ["[UNK]", "circle", "moving", "left"], ["[UNK]", "square", "moving", "up"],
+                     ["red", "circle", "moving", "[UNK]"], ["blue", "square", "moving", "[UNK]"]]
+    assert torch.equal(pool_captions(ids, model.tokenizer), ids)
+    with pytest.raises(ValueError, match="pool_word_dropout holds"):
+        replace(micro_config(), pool_word_dropout=("colour",))
+    with pytest.raises(ValueError, match="needs critic_weight > 0 and critic.sampled >= 1"):
+        replace(micro_config(), pool_word_dropout=("color",))

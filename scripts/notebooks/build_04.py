@@ -572,14 +572,14 @@ $\sigma/\alpha = \sqrt{(1-\bar\alpha_t)/\bar\alpha_t}$: 0.52 at $s = 0.3$, 1.0 a
 this pipeline's own parts, in two versions: denoise with the clip's own caption (what
 survives?), and with one word changed (circle → square → triangle → circle, red → blue, left →
 right, ...: does the output follow the word or keep the clip?). The cell below runs both on 3
-clips in quick mode, and with a 20-step sampler instead of 50, so every share is 0, 33, 67 or
+clips in quick mode, and with a 10-step sampler instead of 50, so every share is 0, 33, 67 or
 100 %: read only the trend there and compare it with the tables after it (full mode: 80 and 40
 clips and 50 steps, as in the tables; the direction word is left out of the cell to save time).
 """),
     code(r"""
 probe_combos = runtime.pick(shapes.TRAIN_COMBOS[1::13], shapes.TRAIN_COMBOS)  # quick: a circle, a square, a triangle
 strengths = runtime.pick([0.3, 0.7], [0.3, 0.5, 0.7, 0.85, 1.0])
-sdedit_steps = runtime.pick(20, 50)  # the sampler's steps; strength s runs the last s share of them
+sdedit_steps = runtime.pick(10, 50)  # the sampler's steps; strength s runs the last s share of them
 recovery = shape_recovery(base_pipe, strengths, clips_per_combo=runtime.pick(1, 2), combos=probe_combos, steps=sdedit_steps)  # own caption
 conflict = word_or_clip(base_pipe, strengths, combos=probe_combos, kinds=("color", "shape"), steps=sdedit_steps)  # one word changed
 names = {"color": "colour", "shape": "shape", "direction": "direction"}
@@ -660,7 +660,7 @@ w_k \propto \exp\!\Big(-\frac{\lVert z_t - \alpha_t x_0^{(k)} \rVert^2}{2\sigma_
 
 a softmax over how well each candidate explains the noisy clip (`ideal_clean_estimate`). Every
 candidate has the caption's shape, so with a small $K$, where the estimate snaps to the nearest
-candidate (in the figure, $K = 64$, 16 in quick mode: the same shape, moving the same way, a pixel
+candidate (in the figure, $K = 64$, 8 in quick mode: the same shape, moving the same way, a pixel
 or two from the true clip's place), a right shape is nearly guaranteed. The telling case is a large
 $K$, where the estimate *averages* many candidates at slightly different places and could blur into
 a blob: with $K = 1{,}024$ it averages an effective 3 to 86 candidates at $t = 900$ (median 40;
@@ -674,7 +674,7 @@ latent numbers: a weak signal spread over many of them still picks out the place
     code(r"""
 levels = [900, 700, 500, 300]
 shown = [next(c.caption for c in shapes.TRAIN_COMBOS if c.shape == "square")]  # one square, the shape the model rounds off most
-candidates = runtime.pick(16, 64)
+candidates = runtime.pick(8, 64)
 mine = one_step_clips(base_pipe, shown, levels)
 ideal = one_step_clips(base_pipe, shown, levels[:1] + levels[2:3], ideal_candidates=candidates)
 truth = video.tensor_to_clips(shapes.make_batch(shown, seed=21))  # the clips that were noised (same seed)
@@ -951,7 +951,7 @@ spans $[-1, 1]$; clipped, a red reads yellow), so the grades are of the caption'
     code(r"""
 from helpers.sampled_states import plot_sampling_path, sampling_path_grades
 
-path_ts = [979, 939, 899, 799, 699, 499, 19]  # steps of the 50-step sampler (trailing: 999, 979, 959, ...)
+path_ts = runtime.pick([979, 899, 799, 19], [979, 939, 899, 799, 699, 499, 19])  # steps of the 50-step sampler (trailing: 999, 979, 959, ...)
 path_combos = runtime.pick(shapes.TRAIN_COMBOS[1::13], shapes.TRAIN_COMBOS)  # quick: 3 combinations (a circle, a square, a triangle), one clip each
 path = sampling_path_grades(base_pipe, path_ts, clips_per_combo=runtime.pick(1, 2), combos=path_combos)
 fig, ax = plt.subplots(figsize=(5.5, 3))
