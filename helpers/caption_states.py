@@ -21,10 +21,12 @@ from collections.abc import Sequence
 
 import torch
 
+from .denoisers import COGVIDEOX_TEXT_LENGTH
 from .shapes import COLORS, DIRECTIONS, SHAPES, Combo, parse_caption
+from .word_heads import WORD_KINDS
 
 #: the kinds of word of a caption, in the order of ``helpers.shapes``' grammar "a {color} {shape} moving {direction}"
-KINDS = ("color", "shape", "direction")
+KINDS = tuple(WORD_KINDS)
 SWAP_MODES = ("shape word", "three words", "other positions")
 
 
@@ -36,7 +38,7 @@ def text_states(pipe, captions: Sequence[str]) -> torch.Tensor:
 
 def word_positions(pipe, caption: str) -> dict[str, int]:
     """``{kind: position}`` of the caption's colour, shape and direction words among the pipeline's tokens."""
-    ids = pipe.tokenizer(caption, padding="max_length", max_length=226, truncation=True).input_ids
+    ids = pipe.tokenizer(caption, padding="max_length", max_length=COGVIDEOX_TEXT_LENGTH, truncation=True).input_ids
     parsed = parse_caption(caption)
     vocab = pipe.tokenizer.get_vocab()
     return {kind: ids.index(vocab[getattr(parsed, kind)]) for kind in KINDS}
@@ -44,7 +46,7 @@ def word_positions(pipe, caption: str) -> dict[str, int]:
 
 def padding_mask(pipe, caption: str) -> torch.Tensor:
     """``(L,)`` True at the padding positions of ``caption``'s tokens."""
-    ids = pipe.tokenizer(caption, padding="max_length", max_length=226, truncation=True, return_tensors="pt").input_ids[0]
+    ids = pipe.tokenizer(caption, padding="max_length", max_length=COGVIDEOX_TEXT_LENGTH, truncation=True, return_tensors="pt").input_ids[0]
     return ids == pipe.tokenizer.pad_token_id
 
 
