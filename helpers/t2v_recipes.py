@@ -214,7 +214,12 @@ RECIPES: dict[str, T2VConfig] = {
                                                                       sampled_guidance=6.0), weight=0.05),
                                 word_dropout={"color": 0.25, "direction": 0.25}),
     # the same continuation with the words left open only where the judge reads the model's own samples: a third of the
-    # pool's captions lose the colour word, a third the direction word, the denoising batches keep every word
+    # pool's captions lose the colour word, a third the direction word, the denoising batches keep every word. From the
+    # shipped model, --minutes 26 (557 steps, 2026-12-07): shape 89 / 69 % (template read 68 / 56 %; shipped 93 / 47 % and
+    # 78 / 41 %), colour + direction 96 / 87.5 %, one object 91 / 97 % (trained / held-out): held-out shapes up 22 points with
+    # their colours, directions and single objects kept, but the trained combinations' single objects fall below 95 %; then
+    # critic-judge-guided-cpu from it, --minutes 15 (326 steps): shape 92.5 / 66 % (template 73 / 50 %), colour + direction
+    # 94 / 87.5 %, one object 93 / 100 %: still short of 95 %; not shipped
     "pool-dropout-cpu": replace(critic_continuation(700, CriticConfig(space="judge", frames=4, sampled=16, sampled_band=(0, 600), read_colour=True,
                                                                       sampled_guidance=6.0), weight=0.05),
                                 pool_word_dropout=("color", "direction")),
