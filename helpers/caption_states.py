@@ -21,8 +21,8 @@ from collections.abc import Sequence
 
 import torch
 
-from .denoisers import COGVIDEOX_TEXT_LENGTH
 from .shapes import COLORS, DIRECTIONS, SHAPES, Combo, parse_caption
+from .text_encoder import tokenize
 from .word_heads import WORD_KINDS
 
 #: the kinds of word of a caption, in the order of ``helpers.shapes``' grammar "a {color} {shape} moving {direction}"
@@ -38,7 +38,7 @@ def text_states(pipe, captions: Sequence[str]) -> torch.Tensor:
 
 def word_positions(pipe, caption: str) -> dict[str, int]:
     """``{kind: position}`` of the caption's colour, shape and direction words among the pipeline's tokens."""
-    ids = pipe.tokenizer(caption, padding="max_length", max_length=COGVIDEOX_TEXT_LENGTH, truncation=True).input_ids
+    ids = tokenize(pipe.tokenizer, [caption])[0].tolist()  # (L,): as the pipeline tokenizes it
     parsed = parse_caption(caption)
     vocab = pipe.tokenizer.get_vocab()
     return {kind: ids.index(vocab[getattr(parsed, kind)]) for kind in KINDS}
@@ -46,8 +46,7 @@ def word_positions(pipe, caption: str) -> dict[str, int]:
 
 def padding_mask(pipe, caption: str) -> torch.Tensor:
     """``(L,)`` True at the padding positions of ``caption``'s tokens."""
-    ids = pipe.tokenizer(caption, padding="max_length", max_length=COGVIDEOX_TEXT_LENGTH, truncation=True, return_tensors="pt").input_ids[0]
-    return ids == pipe.tokenizer.pad_token_id
+    return tokenize(pipe.tokenizer, [caption])[0] == pipe.tokenizer.pad_token_id
 
 
 def padding_neighbours(pipe, captions: Sequence[str], references: Sequence[str]) -> list[tuple[str, float]]:
@@ -71,7 +70,7 @@ def swapped_states(pipe, captions: Sequence[str], references: Sequence[str], mod
     if mode not in SWAP_MODES:
         raise ValueError(f"mode must be one of {SWAP_MODES}, got {mode!r}")
     states, ref_states = text_states(pipe, captions).clone(), text_states(pipe, references)  # (N, L, D), (R, L, D)
-    ref_words = [parse_caption(r) for r in references]
+    ref_words, ref_positions = [parse_caption(r) for r in references], [word_positions(pipe, r) for r in references]
     for n, caption in enumerate(captions):
         parsed, positions = parse_caption(caption), word_positions(pipe, caption)
         if mode == "other positions":
@@ -84,7 +83,7 @@ def swapped_states(pipe, captions: Sequence[str], references: Sequence[str], mod
             holders = [i for i, r in enumerate(ref_words) if getattr(r, kind) == word]
             if not holders:
                 raise ValueError(f"no reference caption holds {word!r}")
-            states[n, positions[kind]] = torch.stack([ref_states[i, word_positions(pipe, references[i])[kind]] for i in holders]).mean(dim=0)
+            states[n, positions[kind]] = torch.stack([ref_states[i, ref_positions[i][kind]] for i in holders]).mean(dim=0)
     return states
 
 

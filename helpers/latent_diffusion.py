@@ -93,10 +93,15 @@ def predict_clean(model: "TextToVideoDenoiser", zt: torch.Tensor, t: torch.Tenso
     return pred, _model_clean_estimate(model, pred, zt, t)
 
 
+def empty_like(model: "TextToVideoDenoiser", input_ids: torch.Tensor) -> torch.Tensor:
+    """The empty caption's token ids, one row per row of ``input_ids (B, L)``: ``(B, L)`` on its device."""
+    return model.empty_ids().to(input_ids.device)[None].expand(len(input_ids), -1)  # (B, L)
+
+
 def uncond_and_cond(model: "TextToVideoDenoiser", zt: torch.Tensor, t: torch.Tensor, input_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """The model's predictions with the empty caption and with ``input_ids (B, L)`` at ``zt (B, c, F, h, w)``, ``t (B,)``, in one
     batched call as the pipelines make it: ``(u, c)``, each ``(B, c, F, h, w)``, float32. Guidance ``g`` steps with ``u + g (c - u)``."""
-    empty = model.empty_ids().to(input_ids.device)[None].expand(len(input_ids), -1)  # (B, L)
+    empty = empty_like(model, input_ids)  # (B, L)
     both = model.predict(torch.cat([zt, zt]), torch.cat([t, t]), torch.cat([empty, input_ids])).float()  # (2B, c, F, h, w)
     return both.chunk(2)
 
@@ -113,7 +118,7 @@ def guided_clean_estimate(model: "TextToVideoDenoiser", zt: torch.Tensor, t: tor
         uncond, cond = uncond_and_cond(model, zt, t, input_ids)  # (B, c, F, h, w) x 2
     else:  # two calls, the empty caption's without a graph: a backward pass through it would only carry zeros
         with torch.no_grad():
-            uncond = model.predict(zt, t, model.empty_ids().to(input_ids.device)[None].expand(len(input_ids), -1)).float()  # (B, c, F, h, w)
+            uncond = model.predict(zt, t, empty_like(model, input_ids)).float()  # (B, c, F, h, w)
         cond = model.predict(zt, t, input_ids).float()  # (B, c, F, h, w)
     return _model_clean_estimate(model, uncond + guidance * (cond - uncond), zt, t)
 

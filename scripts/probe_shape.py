@@ -154,13 +154,14 @@ def caption_swaps(pipe, clips_per_caption: int = 4, trained_every: int = 5, **sa
     from helpers.shapes import HELD_OUT
 
     trained = [c.caption for c in TRAIN_COMBOS]
-    out: dict = {"padding neighbours": {c.caption: list(n) for c, n in zip(HELD_OUT, padding_neighbours(pipe, [c.caption for c in HELD_OUT], trained))}}
-    for name, combos in (("held-out", list(HELD_OUT)), ("trained", list(TRAIN_COMBOS[::trained_every]))):
+    splits = {"held-out": list(HELD_OUT), "trained": list(TRAIN_COMBOS[::trained_every])}
+    additive, left = additive_states(pipe, [c for combos in splits.values() for c in combos], TRAIN_COMBOS)  # one fit for both splits
+    out: dict = {"padding neighbours": {c.caption: list(n) for c, n in zip(HELD_OUT, padding_neighbours(pipe, [c.caption for c in HELD_OUT], trained))},
+                 "additive fit leaves": round(left, 4)}
+    for (name, combos), fitted in zip(splits.items(), additive.split([len(c) for c in splits.values()])):
         captions = [c.caption for c in combos]
-        additive, left = additive_states(pipe, combos, TRAIN_COMBOS)
-        variants = {"own": text_states(pipe, captions), **{m: swapped_states(pipe, captions, trained, m) for m in SWAP_MODES}, "additive": additive}
+        variants = {"own": text_states(pipe, captions), **{m: swapped_states(pipe, captions, trained, m) for m in SWAP_MODES}, "additive": fitted}
         out[name] = {v: grade_states(pipe, states, captions, clips_per_caption, **sample_kwargs) for v, states in variants.items()}
-        out["additive fit leaves"] = round(left, 4)
     return out
 
 
