@@ -32,13 +32,14 @@ test-helpers: $(STAMP)
 test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks $(PYTEST_ARGS)
 
-# The helpers' tests against the oldest release of every dependency that pyproject.toml allows
-# (scripts/lower_bounds.py; torch stays TORCH_SPEC), in a separate environment, .venv-lower.
+# The helpers' tests against the oldest release of every dependency that pyproject.toml allows,
+# torch included (scripts/lower_bounds.py), in a separate environment, .venv-lower. Torch's floor
+# comes from PyPI as a CUDA build (about 3 GB with its nvidia-* wheels; it runs on a CPU).
 LOWER := .venv-lower
 test-lower: $(STAMP)
 	@test -x $(LOWER)/bin/python || $(PYTHON) -m venv $(LOWER)
-	$(LOWER)/bin/python -m pip install -q $(TORCH_SPEC)
 	$(BIN)/python -m scripts.lower_bounds > $(LOWER)/constraints.txt
+	$(LOWER)/bin/python -m pip install -q -c $(LOWER)/constraints.txt torch
 	$(LOWER)/bin/python -m pip install -q -c $(LOWER)/constraints.txt -e ".[test]"
 	$(LOWER)/bin/python -m pip list --format=freeze > $(LOWER)/installed.txt
 	$(LOWER)/bin/python -m pytest tests $(PYTEST_ARGS)

@@ -244,7 +244,8 @@ def environment_report(device: torch.device | str | None = None) -> EnvironmentR
     return EnvironmentReport(
         python=platform.python_version(),
         platform=f"{platform.system()} {platform.machine()}",
-        packages={name: _version(name) for name in ("torch", "diffusers", "transformers", "accelerate")},
+        # torch's own string keeps the build tag that the package metadata drops (2.5.1+cu124: which CUDA it was built for)
+        packages={"torch": torch.__version__, **{name: _version(name) for name in ("diffusers", "transformers", "accelerate")}},
         mode=mode_name(),
         device=str(device),
         dtype=str(get_dtype(device)).replace("torch.", ""),

@@ -51,17 +51,17 @@ def test_conda_channel_python_and_pip():
     assert Requirement(f"python{python}").specifier.contains("3.11")
 
 
-def test_lower_bound_constraints_pin_every_package_but_torch(tmp_path):
+def test_lower_bound_constraints_pin_every_package_torch_included(tmp_path):
     import pytest
 
     from scripts.lower_bounds import lower_bound_constraints
 
     pins = dict(line.split("==") for line in lower_bound_constraints())
-    assert {name.lower() for name in pins} == set(pyproject_requirements()) - {"torch"}
+    assert {name.lower() for name in pins} == set(pyproject_requirements())
     for name, pin in pins.items():
         floor = next(s.version for s in Requirement(f"{name}{pyproject_requirements()[name.lower()]}").specifier if s.operator == ">=")
         assert pin == f"{floor}.*", name
-    assert pins["diffusers"] == "0.37.*"
+    assert pins["diffusers"] == "0.37.*" and pins["torch"] == "2.5.*"
     bad = tmp_path / "pyproject.toml"
     bad.write_text('[project]\ndependencies = ["numpy<3"]\n[project.optional-dependencies]\ntest = []\n')
     with pytest.raises(ValueError, match="expected exactly one '>=' lower bound"):
