@@ -33,8 +33,8 @@ from helpers.runtime import DATA_DIR
 from helpers.sdedit_probe import (
     candidate_pools, candidate_weights, effective_candidates, noised_latents, one_step_grades, shape_recovery, true_latents, word_or_clip,
 )
-from helpers.shapes import SHAPES, TRAIN_COMBOS, caption_for, make_batch, parse_caption
-from helpers.t2v_quality import evaluate, sample_clips, time_default_clip
+from helpers.shapes import HELD_OUT, SHAPES, TRAIN_COMBOS, caption_for, make_batch, parse_caption
+from helpers.t2v_quality import evaluate, rate_intervals, sample_clips, time_default_clip
 
 
 def guidance_sweep(pipe, scales: list[float], seed: int = 5) -> dict[float, dict[str, float]]:
@@ -222,7 +222,9 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     figures["samples"] = evaluate(pipe, args.clips)
     figures["samples_s"] = time.perf_counter() - started
-    print(json.dumps(figures["samples"], indent=1), flush=True)
+    figures["samples_95ci"] = {split: rate_intervals(rates, args.clips * len(TRAIN_COMBOS if split == "train" else HELD_OUT))
+                               for split, rates in figures["samples"].items()}
+    print(json.dumps(figures["samples"], indent=1), json.dumps(figures["samples_95ci"]), flush=True)
     figures["vae_reconstructions"] = reconstruction_grades(pipe.vae, clips_per_combo=args.clips)
     figures["vae_agreement"] = agreement(pipe.vae, frame_vae, clips=32)
     print(json.dumps({k: figures[k] for k in ("vae_reconstructions", "vae_agreement")}, indent=1), flush=True)

@@ -32,3 +32,28 @@ def test_evaluate_grades_trained_and_held_out_combinations(tiny_t2v, monkeypatch
 def test_time_default_clip_runs_the_lessons_call(tiny_t2v):
     seconds, frames = time_default_clip(tiny_t2v)
     assert seconds > 0 and len(frames) == 16 and frames[0].size == (32, 32)
+
+
+def test_wilson_interval_matches_known_values_and_rejects_bad_counts():
+    import pytest
+
+    from helpers.t2v_quality import wilson_interval
+
+    lo, hi = wilson_interval(15, 32)  # the shipped model's held-out shapes, 46.9 %
+    assert lo == pytest.approx(0.3087, abs=1e-3) and hi == pytest.approx(0.6355, abs=1e-3)
+    assert wilson_interval(0, 10)[0] == 0.0 and 0.25 < wilson_interval(0, 10)[1] < 0.31  # never below zero
+    assert wilson_interval(160, 160)[1] == 1.0 and wilson_interval(160, 160)[0] > 0.97
+    narrow, wide = wilson_interval(80, 160), wilson_interval(16, 32)
+    assert narrow[1] - narrow[0] < wide[1] - wide[0]  # five times the clips, a narrower interval
+    for successes, trials in ((3, 2), (-1, 5), (0, 0)):
+        with pytest.raises(ValueError, match="successes <= trials"):
+            wilson_interval(successes, trials)
+
+
+def test_rate_intervals_cover_each_clip_rate_and_skip_the_mean_overlap():
+    from helpers.t2v_quality import CLIP_RATES, rate_intervals
+
+    rates = {k: 0.5 for k in CLIP_RATES} | {"template_iou": 0.7}
+    intervals = rate_intervals(rates, 32)
+    assert set(intervals) == set(CLIP_RATES)
+    assert all(lo < 0.5 < hi for lo, hi in intervals.values())

@@ -10,7 +10,7 @@ def test_recipes_continue_a_saved_pipeline_at_every_noise_level():
     assert list(RECIPES) == ["continue-cpu", "continue-gpu", "band-cpu", "band-low-cpu", "deepen-cpu", "x0-cpu", "one-level-cpu",
                              "posterior-one-level-cpu", "word-heads-cpu", "critic-cpu", "critic-pixel-cpu", "critic-early-cpu",
                              "critic-sampled-cpu", "critic-guided-cpu", "critic-guided-caption-cpu", "critic-late-cpu",
-                             "critic-last-cpu", "critic-judge-cpu", "critic-judge-one-cpu", "critic-judge-colour-cpu", "critic-judge-guided-cpu", "word-dropout-cpu", "pool-dropout-cpu",
+                             "critic-last-cpu", "critic-judge-cpu", "critic-judge-one-cpu", "critic-judge-colour-cpu", "critic-judge-guided-cpu", "word-dropout-cpu", "pool-dropout-cpu", "pool-direction-cpu",
                              "bake-guidance-cpu"]
     for cfg in RECIPES.values():
         assert cfg.pure_noise is None and cfg.denoiser == "dit"
@@ -27,14 +27,15 @@ def test_recipes_continue_a_saved_pipeline_at_every_noise_level():
                                                                                                "critic-last-cpu": 0.05, "critic-judge-cpu": 0.1,
                                                                                                "critic-judge-one-cpu": 0.05, "critic-judge-colour-cpu": 0.05,
                                                                                                "critic-judge-guided-cpu": 0.05, "word-dropout-cpu": 0.05,
-                                                                                               "pool-dropout-cpu": 0.05}
+                                                                                               "pool-dropout-cpu": 0.05, "pool-direction-cpu": 0.05}
     assert RECIPES["critic-cpu"].critic.space == "latent" and RECIPES["critic-pixel-cpu"].critic.space == "pixel"
     assert [name for name, cfg in RECIPES.items() if cfg.critic_weight and cfg.critic.space == "judge"] == ["critic-judge-cpu", "critic-judge-one-cpu",
                                                                                                                 "critic-judge-colour-cpu", "critic-judge-guided-cpu",
-                                                                                                                "word-dropout-cpu", "pool-dropout-cpu"]
+                                                                                                                "word-dropout-cpu", "pool-dropout-cpu", "pool-direction-cpu"]
     assert [name for name, cfg in RECIPES.items() if cfg.critic.read_colour] == ["critic-judge-colour-cpu", "critic-judge-guided-cpu", "word-dropout-cpu",
-                                                                                 "pool-dropout-cpu"]
-    assert {name: cfg.pool_word_dropout for name, cfg in RECIPES.items() if cfg.pool_word_dropout} == {"pool-dropout-cpu": ("color", "direction")}
+                                                                                 "pool-dropout-cpu", "pool-direction-cpu"]
+    assert {name: cfg.pool_word_dropout for name, cfg in RECIPES.items() if cfg.pool_word_dropout} == {"pool-dropout-cpu": ("color", "direction"),
+                                                                                                        "pool-direction-cpu": ("direction",)}
     assert {name: cfg.word_dropout for name, cfg in RECIPES.items() if cfg.word_dropout} == {"word-dropout-cpu": {"color": 0.25, "direction": 0.25}}
     assert not RECIPES["critic-judge-cpu"].critic.count_objects and RECIPES["critic-judge-one-cpu"].critic.count_objects
     assert RECIPES["critic-cpu"].critic.max_t == 950 and RECIPES["critic-early-cpu"].critic.max_t == 990
