@@ -102,6 +102,13 @@ def critic_continuation(steps: int, critic: CriticConfig, weight: float = 0.05) 
     return replace(continuation(batch_size=32, lr=3e-4, steps=steps, ema_decay=0.998), critic_weight=weight, critic=critic)
 
 
+def judge_guided_continuation(**changes) -> T2VConfig:
+    """The shipped model's last stage, ``critic-judge-guided-cpu`` (the judge's read of the guided estimate on its own states
+    at t < 600), with ``changes`` to :class:`T2VConfig`: the recipes that leave words open differ from it only in these."""
+    guided = CriticConfig(space="judge", frames=4, sampled=16, sampled_band=(0, 600), read_colour=True, sampled_guidance=6.0)
+    return replace(critic_continuation(700, guided, weight=0.05), **changes)
+
+
 #: the stages after phases 1 and 2 (``T2VConfig()``), in order; ``--recipe NAME --init <previous stage's pipeline>``
 RECIPES: dict[str, T2VConfig] = {
     # on the 2-core CPU: 2,535 of these 3,600 steps ran (26 min) before the session ended; the card says so
@@ -200,8 +207,7 @@ RECIPES: dict[str, T2VConfig] = {
     # min (the first try became NaN at step 396, a NaN gradient fixed since; resumed from its step-300 checkpoint): colour +
     # direction 97.5 / 87.5 %, shape 93.1 / 46.9 % (template read 78 / 41 %), one object 96.3 / 100 %, 1.0 s per clip: every
     # bar but held-out shape. Shipped: the last stage of data/tiny-t2v
-    "critic-judge-guided-cpu": critic_continuation(700, CriticConfig(space="judge", frames=4, sampled=16, sampled_band=(0, 600), read_colour=True,
-                                                                     sampled_guidance=6.0), weight=0.05),
+    "critic-judge-guided-cpu": judge_guided_continuation(),
     # held-out shapes (the shipped model: 47 %): its misreads follow the training combinations of the same colour and
     # direction ("a blue circle moving up" drawn as a square; "a blue square moving up" is trained), so continue it with word
     # dropout on the true clips' captions: a quarter of them leave the colour open ([UNK]), a quarter the direction, and the
@@ -210,9 +216,7 @@ RECIPES: dict[str, T2VConfig] = {
     # (template read 76 / 56 %; shipped 78 / 41 %), colour + direction 97.5 / 78 %, one object 96 / 87.5 % (trained / held-out);
     # once more from that model (649 steps): shape 84 / 69 % (template 64 / 59 %), colour + direction 87 / 69 %, one object
     # 79 / 72 %: the held-out shapes rise and everything else falls with them; not shipped
-    "word-dropout-cpu": replace(critic_continuation(700, CriticConfig(space="judge", frames=4, sampled=16, sampled_band=(0, 600), read_colour=True,
-                                                                      sampled_guidance=6.0), weight=0.05),
-                                word_dropout={"color": 0.25, "direction": 0.25}),
+    "word-dropout-cpu": judge_guided_continuation(word_dropout={"color": 0.25, "direction": 0.25}),
     # the same continuation with the words left open only where the judge reads the model's own samples: a third of the
     # pool's captions lose the colour word, a third the direction word, the denoising batches keep every word. From the
     # shipped model, --minutes 26 (557 steps, 2026-12-07): shape 89 / 69 % (template read 68 / 56 %; shipped 93 / 47 % and
@@ -222,9 +226,7 @@ RECIPES: dict[str, T2VConfig] = {
     # 94 / 87.5 %, one object 93 / 100 %: still short of 95 %; 451 more steps of it (--minutes 25, 2026-12-07): shape 91 / 50 %
     # (template 73 / 41 %), colour + direction 94 / 87.5 %, one object 91 / 100 %: a longer second stage gives the held-out
     # shapes back and not the single objects; not shipped
-    "pool-dropout-cpu": replace(critic_continuation(700, CriticConfig(space="judge", frames=4, sampled=16, sampled_band=(0, 600), read_colour=True,
-                                                                      sampled_guidance=6.0), weight=0.05),
-                                pool_word_dropout=("color", "direction")),
+    "pool-dropout-cpu": judge_guided_continuation(pool_word_dropout=("color", "direction")),
     # the same with only the direction word left open (half of the pool's captions): the judge reads no direction, so
     # those samples pay for the prompted shape and colour without the direction that the memorised combination came with,
     # and no sample is asked for an object in any colour. From the shipped model, --minutes 25 (530 steps, 2026-12-07): shape
@@ -232,9 +234,7 @@ RECIPES: dict[str, T2VConfig] = {
     # kept but held-out shape, which moves 3 clips of 32 (95 % interval 39-72 %, the shipped model's 31-64 %); 524 more steps
     # of it from that model: shape 91 / 56 % (template 74 / 56 %), colour + direction 100 / 87.5 %, one object 95 / 100 %:
     # held-out shapes no higher, trained single objects at the bar's edge; not shipped
-    "pool-direction-cpu": replace(critic_continuation(700, CriticConfig(space="judge", frames=4, sampled=16, sampled_band=(0, 600), read_colour=True,
-                                                                        sampled_guidance=6.0), weight=0.05),
-                                  pool_word_dropout=("direction",)),
+    "pool-direction-cpu": judge_guided_continuation(pool_word_dropout=("direction",)),
     # bake guidance 2 into the weights (helpers.guidance_bake): critic-sampled-cpu's model samples shapes best at guidance 2
     # (80 % of trained combinations, 4 per combination) and the pipeline's default is 6 (62.5 % on 80); the student's caption
     # branch learns u + (2 / 6)(c - u) of the frozen teacher, the text encoder frozen. 1,200 steps, 18 min (loss 0.0097 ->

@@ -33,7 +33,7 @@ from helpers.runtime import DATA_DIR
 from helpers.sdedit_probe import (
     candidate_pools, candidate_weights, effective_candidates, noised_latents, one_step_grades, shape_recovery, true_latents, word_or_clip,
 )
-from helpers.shapes import HELD_OUT, SHAPES, TRAIN_COMBOS, caption_for, make_batch, parse_caption
+from helpers.shapes import SHAPES, TRAIN_COMBOS, caption_for, make_batch, parse_caption, split_combos
 from helpers.t2v_quality import evaluate, rate_intervals, sample_clips, time_default_clip
 
 
@@ -222,8 +222,7 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     figures["samples"] = evaluate(pipe, args.clips)
     figures["samples_s"] = time.perf_counter() - started
-    figures["samples_95ci"] = {split: rate_intervals(rates, args.clips * len(TRAIN_COMBOS if split == "train" else HELD_OUT))
-                               for split, rates in figures["samples"].items()}
+    figures["samples_95ci"] = {split: rate_intervals(rates, args.clips * len(split_combos(split))) for split, rates in figures["samples"].items()}
     print(json.dumps(figures["samples"], indent=1), json.dumps(figures["samples_95ci"]), flush=True)
     figures["vae_reconstructions"] = reconstruction_grades(pipe.vae, clips_per_combo=args.clips)
     figures["vae_agreement"] = agreement(pipe.vae, frame_vae, clips=32)
