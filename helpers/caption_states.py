@@ -21,7 +21,8 @@ from collections.abc import Sequence
 
 import torch
 
-from .shapes import COLORS, DIRECTIONS, SHAPES, Combo, parse_caption
+from .additive_text import word_indicators
+from .shapes import Combo, parse_caption
 from .text_encoder import tokenize
 from .word_heads import WORD_KINDS
 
@@ -87,22 +88,15 @@ def swapped_states(pipe, captions: Sequence[str], references: Sequence[str], mod
     return states
 
 
-def _one_hot_words(combos: Sequence[Combo]) -> torch.Tensor:
-    """``(N, 1 + 4 + 3 + 4)``: a constant and one indicator per colour, shape and direction word."""
-    rows = [[1.0] + [float(c.color == v) for v in COLORS] + [float(c.shape == v) for v in SHAPES] + [float(c.direction == v) for v in DIRECTIONS]
-            for c in combos]
-    return torch.tensor(rows)
-
-
 def additive_states(pipe, combos: Sequence[Combo], references: Sequence[Combo]) -> tuple[torch.Tensor, float]:
     """Outputs ``(N, L, D)`` for ``combos`` from the least-squares additive model ``k + A_colour + B_shape + C_direction``
     fitted, position by position, on the ``references``' outputs; and the share of the references' variance it leaves."""
     ref = text_states(pipe, [c.caption for c in references]).float()  # (R, L, D)
-    words = _one_hot_words(references).to(ref.device)  # (R, 12)
+    words = word_indicators(references).to(ref.device)  # (R, 12)
     weights = torch.linalg.pinv(words) @ ref.flatten(1)  # (12, L * D): least squares; the indicators are collinear (rank 9), so the minimum-norm fit
     fitted = (words @ weights).view_as(ref)  # (R, L, D)
     left = float((fitted - ref).pow(2).sum() / (ref - ref.mean(dim=0)).pow(2).sum())
-    fit = (_one_hot_words(combos).to(ref.device) @ weights).view(len(combos), *ref.shape[1:])  # (N, L, D)
+    fit = (word_indicators(combos).to(ref.device) @ weights).view(len(combos), *ref.shape[1:])  # (N, L, D)
     return fit.to(pipe.text_encoder.dtype), left
 
 

@@ -30,6 +30,7 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
+from .additive_text import additive_text_loss
 from .autoencoder import encode_video, train_vae
 from .causal_vae import distill_causal_vae
 from .denoisers import COGVIDEOX_TEXT_LENGTH, DiTConfig, UNetConfig, build_transformer, build_unet, deepen_transformer  # noqa: F401 (re-exported)
@@ -198,6 +199,8 @@ def run(
             c = cfg.critic
             pool = StatePool(pool_captions(input_ids, model.tokenizer, cfg.pool_word_dropout), tuple(latents.shape[1:]), c.sampled_clips, c.sampled_every, c.sampled_band, seed=cfg.seed)
         loss_fn = critic_loss(critic, cfg.critic_weight, decoder, pool)
+    if cfg.additive_text:  # the text encoder's outputs for the 40 trained captions pushed toward one part per word
+        loss_fn = additive_text_loss(loss_fn, cfg.additive_text, tokenize(model.tokenizer, [c.caption for c in TRAIN_COMBOS]).to(latents.device), TRAIN_COMBOS)
     num_t = model.scheduler.config.num_train_timesteps
     # 3. train, probing the caption gaps now and then on fixed clips of every training combo
     probe = latents[:: cfg.clips_per_combo][:40], captions[:: cfg.clips_per_combo][:40]

@@ -11,7 +11,7 @@ def test_recipes_continue_a_saved_pipeline_at_every_noise_level():
                              "posterior-one-level-cpu", "word-heads-cpu", "critic-cpu", "critic-pixel-cpu", "critic-early-cpu",
                              "critic-sampled-cpu", "critic-guided-cpu", "critic-guided-caption-cpu", "critic-late-cpu",
                              "critic-last-cpu", "critic-judge-cpu", "critic-judge-one-cpu", "critic-judge-colour-cpu", "critic-judge-guided-cpu", "word-dropout-cpu", "pool-dropout-cpu", "pool-direction-cpu",
-                             "bake-guidance-cpu"]
+                             "additive-text-cpu", "bake-guidance-cpu"]
     for cfg in RECIPES.values():
         assert cfg.pure_noise is None and cfg.denoiser == "dit"
     one_levels = ["one-level-cpu", "posterior-one-level-cpu"]
@@ -20,6 +20,7 @@ def test_recipes_continue_a_saved_pipeline_at_every_noise_level():
         one_level = RECIPES[name]
         assert one_level.high_noise_share == 0.0 and one_level.noise_band == (850, 950) and one_level.noise_band_share == 1.0
     assert [name for name, cfg in RECIPES.items() if cfg.posterior_target] == ["posterior-one-level-cpu"]
+    assert {name: cfg.additive_text for name, cfg in RECIPES.items() if cfg.additive_text} == {"additive-text-cpu": 1.0}
     assert {name: cfg.word_loss for name, cfg in RECIPES.items() if cfg.word_loss} == {"word-heads-cpu": 0.05}
     assert {name: cfg.critic_weight for name, cfg in RECIPES.items() if cfg.critic_weight} == {"critic-cpu": 0.05, "critic-pixel-cpu": 0.1, "critic-early-cpu": 0.05,
                                                                                                "critic-sampled-cpu": 0.05, "critic-guided-cpu": 0.05,
@@ -27,13 +28,13 @@ def test_recipes_continue_a_saved_pipeline_at_every_noise_level():
                                                                                                "critic-last-cpu": 0.05, "critic-judge-cpu": 0.1,
                                                                                                "critic-judge-one-cpu": 0.05, "critic-judge-colour-cpu": 0.05,
                                                                                                "critic-judge-guided-cpu": 0.05, "word-dropout-cpu": 0.05,
-                                                                                               "pool-dropout-cpu": 0.05, "pool-direction-cpu": 0.05}
+                                                                                               "pool-dropout-cpu": 0.05, "pool-direction-cpu": 0.05, "additive-text-cpu": 0.05}
     assert RECIPES["critic-cpu"].critic.space == "latent" and RECIPES["critic-pixel-cpu"].critic.space == "pixel"
     assert [name for name, cfg in RECIPES.items() if cfg.critic_weight and cfg.critic.space == "judge"] == ["critic-judge-cpu", "critic-judge-one-cpu",
                                                                                                                 "critic-judge-colour-cpu", "critic-judge-guided-cpu",
-                                                                                                                "word-dropout-cpu", "pool-dropout-cpu", "pool-direction-cpu"]
+                                                                                                                "word-dropout-cpu", "pool-dropout-cpu", "pool-direction-cpu", "additive-text-cpu"]
     assert [name for name, cfg in RECIPES.items() if cfg.critic.read_colour] == ["critic-judge-colour-cpu", "critic-judge-guided-cpu", "word-dropout-cpu",
-                                                                                 "pool-dropout-cpu", "pool-direction-cpu"]
+                                                                                 "pool-dropout-cpu", "pool-direction-cpu", "additive-text-cpu"]
     assert {name: cfg.pool_word_dropout for name, cfg in RECIPES.items() if cfg.pool_word_dropout} == {"pool-dropout-cpu": ("color", "direction"),
                                                                                                         "pool-direction-cpu": ("direction",)}
     assert {name: cfg.word_dropout for name, cfg in RECIPES.items() if cfg.word_dropout} == {"word-dropout-cpu": {"color": 0.25, "direction": 0.25}}
