@@ -73,3 +73,19 @@ def test_the_loss_fails_loudly_on_bad_arguments():
         additive_text_loss(inner, 1.0, ids, TRAIN_COMBOS[:39])
     with pytest.raises(ValueError, match="no freedom"):
         additive_text_loss(inner, 1.0, ids[:3], TRAIN_COMBOS[:3])
+
+
+def test_the_penalty_alone_makes_a_text_encoder_additive():
+    encoder, tokenizer = tiny_text_encoder()
+    model = torch.nn.Module()
+    model.text_encoder = encoder
+    loss_fn = additive_text_loss(lambda m, batch: (torch.tensor(0.0), {}), 1.0, tokenize(tokenizer, [c.caption for c in TRAIN_COMBOS]), TRAIN_COMBOS)
+    optimizer = torch.optim.Adam(encoder.parameters(), lr=1e-2)
+    shares = []
+    for _ in range(30):
+        loss, logs = loss_fn(model, {})
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        shares.append(logs["non_additive"])
+    assert shares[-1] < shares[0] / 4

@@ -260,6 +260,17 @@ def test_a_shape_critic_trains_with_the_model_and_stays_out_of_the_saved_pipelin
         replace(micro_config(), critic_weight=0.05, word_loss=0.05)
 
 
+def test_the_additive_text_penalty_trains_with_the_model_and_leaves_a_plain_pipeline(trained, tmp_path):
+    out, _ = trained
+    cfg = replace(micro_config(steps=2), pure_noise=None, additive_text=1.0)
+    summary = run(cfg, tmp_path / "additive", vae_path=str(out / "work" / "frame_vae"), progress=False, init_from=str(out / "pipe"),
+                  causal_vae_path=str(out / "pipe" / "vae"))
+    assert all(0 < row["non_additive"] <= 1 and row["loss"] > row["non_additive"] for row in summary["history"])
+    assert {p.parent.name for p in (tmp_path / "additive").rglob("*.safetensors")} == {"transformer", "text_encoder", "vae"}
+    with pytest.raises(ValueError, match="additive_text must be >= 0"):
+        replace(micro_config(), additive_text=-1.0)
+
+
 def test_baking_guidance_trains_the_denoiser_against_a_frozen_copy_and_keeps_the_text_encoder(trained, tmp_path):
     from safetensors.torch import load_file
 
@@ -272,7 +283,7 @@ def test_baking_guidance_trains_the_denoiser_against_a_frozen_copy_and_keeps_the
     assert all(torch.equal(before[k], after[k]) for k in before)
     with pytest.raises(ValueError, match="bake_guidance must be >= 0"):
         replace(micro_config(), bake_guidance=-1.0)
-    with pytest.raises(ValueError, match="takes no word_loss or critic_weight"):
+    with pytest.raises(ValueError, match="takes no word_loss, critic_weight or additive_text"):
         replace(micro_config(), bake_guidance=2.0, critic_weight=0.05)
     with pytest.raises(ValueError, match="needs --init"):
         run(replace(cfg, train=replace(cfg.train, steps=1)), tmp_path / "no-init", vae_path=str(out / "work" / "frame_vae"), progress=False)
