@@ -218,7 +218,9 @@ checkpoints, resume), in two phases:
    (section 9 shows why this phase exists);
 2. **every noise level**, a quarter of each batch still at pure noise.
 
-Last, the pipeline's causal 3D autoencoder is distilled from notebook 03's (`helpers.causal_vae`).
+Last, the pipeline needs a causal 3D autoencoder in notebook 03's latent space. The shipped model's
+was distilled from notebook 03's (`helpers.causal_vae`, 22 min on this CPU); the run below reuses it
+(`causal_vae_path`), so the small model decodes through the same autoencoder as the shipped one.
 The shipped model then continued for seven more stages with the same loop (`--recipe NAME --init
 <previous pipeline>`, listed in `helpers.t2v_recipes.SHIPPED_STAGES`): two plain continuations,
 which gave the base model of section 9, and five that add a loss on the drawn outline (section 9
@@ -227,12 +229,10 @@ mode trains a few hundred, enough to see colours appear.
 """),
     code(r"""
 from helpers.autoencoder import FRAME_AUTOENCODER
-from helpers.causal_vae import CausalVAEConfig
 
 cfg = T2VConfig(
     dit=DiTConfig(num_layers=2, attention_heads=2, head_dim=16, time_embed_dim=32),
     text=TextEncoderConfig(hidden_size=32, num_layers=1, num_heads=2, max_length=226, kind="t5"),
-    causal_vae=CausalVAEConfig(train=TrainConfig(steps=runtime.pick(2, 100), lr=2e-3, warmup_steps=1, log_every=runtime.pick(1, 10))),
     clips_per_combo=runtime.pick(1, 8),
     batch_size=runtime.pick(4, 16),
     pure_noise=TrainConfig(steps=runtime.pick(3, 150), lr=3e-3, warmup_steps=1, final_lr_share=1.0, log_every=runtime.pick(1, 10), ema_decay=None),
@@ -240,7 +240,8 @@ cfg = T2VConfig(
     gap_every=runtime.pick(0, 100),  # caption-loss gaps every 100 steps (quick mode: none; section 9 measures them)
 )
 workdir = Path(tempfile.mkdtemp(prefix="t2v-04-"))
-summary = run(cfg, workdir / "pipe", vae_path=str(FRAME_AUTOENCODER), work_dir=workdir / "work")
+summary = run(cfg, workdir / "pipe", vae_path=str(FRAME_AUTOENCODER), work_dir=workdir / "work",
+              causal_vae_path=str(runtime.DATA_DIR / "tiny-t2v" / "vae"))  # the shipped model's 3D autoencoder
 history = summary["history"]
 fig, ax = plt.subplots(figsize=(6, 3))
 ax.plot([r["step"] for r in history], [r["loss"] for r in history])
