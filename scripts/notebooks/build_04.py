@@ -20,11 +20,10 @@ frame-by-frame approach; and diagnose, with numbers, why a video model can ignor
 **Prerequisites:** 01 (frame-by-frame generation, flicker), 02 (3D and (2+1)D convolutions),
 03 (latent spaces, the per-frame autoencoder).
 
-**Time:** quick mode (`CI=true`) 58 s under nbval and 64 s in `make bench` on this 2-core CPU
-(2026-12-07, peak RAM 1.1 GB), on a day when it sampled a clip at the pipeline's defaults in
-1.17 s; the same notebook took 90 s that day before its quick mode was trimmed, and 42 s on
-2026-12-06 (without its last two cells), when a clip took 0.65 s: the CPU's speed varies from day
-to day. Full mode (a 450-step
+**Time:** quick mode (`CI=true`) 49 s under nbval on this 2-core CPU (2026-12-07, peak RAM
+0.9 GB, at an hour when it sampled a clip at the pipeline's defaults in 1.03 s), 42 s for its cells
+alone at a quieter moment; 58 s under nbval earlier that day, before its training run reused the
+shipped autoencoder: the CPU's speed varies from hour to hour. Full mode (a 450-step
 training run, a 5-scale guidance sweep over 40 prompts at 50 steps, the SDEdit and one-step probes
 on all 40 training combinations): 11.3 min for every cell on an idle CPU (2026-12-06) before the
 critic and sampling-path cells, which add roughly a minute each (not timed together); budget
