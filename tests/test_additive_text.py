@@ -59,7 +59,7 @@ def test_the_loss_adds_the_weighted_share_and_trains_the_text_encoder():
     inner = lambda m, batch: (torch.tensor(0.5), {"latent": 0.5})  # noqa: E731
     loss, logs = additive_text_loss(inner, 2.0, ids, TRAIN_COMBOS)(model, {})
     assert 0 < logs["non_additive"] <= 1 and logs["latent"] == 0.5
-    assert float(loss) == pytest.approx(0.5 + 2.0 * logs["non_additive"], rel=1e-5)
+    assert float(loss.detach()) == pytest.approx(0.5 + 2.0 * logs["non_additive"], rel=1e-5)
     loss.backward()
     assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in encoder.parameters())
 
