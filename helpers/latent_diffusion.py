@@ -98,12 +98,20 @@ def empty_like(model: "TextToVideoDenoiser", input_ids: torch.Tensor) -> torch.T
     return model.empty_ids().to(input_ids.device)[None].expand(len(input_ids), -1)  # (B, L)
 
 
-def uncond_and_cond(model: "TextToVideoDenoiser", zt: torch.Tensor, t: torch.Tensor, input_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def uncond_and_cond(model: "TextToVideoDenoiser", zt: torch.Tensor, t: torch.Tensor, input_ids: torch.Tensor,
+                    context: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """The model's predictions with the empty caption and with ``input_ids (B, L)`` at ``zt (B, c, F, h, w)``, ``t (B,)``, in one
-    batched call as the pipelines make it: ``(u, c)``, each ``(B, c, F, h, w)``, float32. Guidance ``g`` steps with ``u + g (c - u)``."""
+    batched call as the pipelines make it: ``(u, c)``, each ``(B, c, F, h, w)``, float32. Guidance ``g`` steps with ``u + g (c - u)``.
+    ``context``: :func:`both_contexts` of ``input_ids``, when a loop over steps has encoded them once."""
     empty = empty_like(model, input_ids)  # (B, L)
-    both = model.predict(torch.cat([zt, zt]), torch.cat([t, t]), torch.cat([empty, input_ids])).float()  # (2B, c, F, h, w)
+    both = model.predict(torch.cat([zt, zt]), torch.cat([t, t]), torch.cat([empty, input_ids]), context).float()  # (2B, c, F, h, w)
     return both.chunk(2)
+
+
+def both_contexts(model: "TextToVideoDenoiser", input_ids: torch.Tensor) -> torch.Tensor:
+    """The text encoder's output ``(2B, L, D)`` for the empty caption (B times) and ``input_ids (B, L)``: what
+    :func:`uncond_and_cond` reads, computed once for a whole sampling loop."""
+    return encode_ids(model.text_encoder, torch.cat([empty_like(model, input_ids), input_ids]))  # (2B, L, D)
 
 
 def guided_clean_estimate(model: "TextToVideoDenoiser", zt: torch.Tensor, t: torch.Tensor, input_ids: torch.Tensor, guidance: float,
@@ -190,9 +198,11 @@ class TextToVideoDenoiser(nn.Module):
         self.tokenizer, self.scheduler = tokenizer, scheduler
         self.word_heads: nn.Module | None = None  # training only: helpers.word_heads.WordHeads, an auxiliary loss on the text
 
-    def predict(self, zt: torch.Tensor, t: torch.Tensor, input_ids: torch.Tensor) -> torch.Tensor:
-        """Noisy latents ``(B, c, F, h, w)``, timesteps ``(B,)``, token ids ``(B, L)`` -> prediction ``(B, c, F, h, w)``."""
-        context = encode_ids(self.text_encoder, input_ids)  # (B, L, D)
+    def predict(self, zt: torch.Tensor, t: torch.Tensor, input_ids: torch.Tensor, context: torch.Tensor | None = None) -> torch.Tensor:
+        """Noisy latents ``(B, c, F, h, w)``, timesteps ``(B,)``, token ids ``(B, L)`` -> prediction ``(B, c, F, h, w)``
+        (``context``: the text encoder's output ``(B, L, D)`` for ``input_ids`` when the caller has it, as a sampling loop does)."""
+        if context is None:
+            context = encode_ids(self.text_encoder, input_ids)  # (B, L, D)
         if self.frames_first:
             frames = rearrange(zt, "b c f h w -> b f c h w")  # (B, F, c, h, w)
             out = self.unet(hidden_states=frames, encoder_hidden_states=context, timestep=t).sample  # (B, F, c, h, w)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import torch
 from einops import rearrange
 
-from .latent_diffusion import uncond_and_cond
+from .latent_diffusion import both_contexts, uncond_and_cond
 
 
 @torch.no_grad()
@@ -51,13 +51,14 @@ def sample_states(model, input_ids: torch.Tensor, shape: tuple[int, ...], band: 
     states, times = [], []
     was_training = model.training
     model.eval()
+    context = both_contexts(model, input_ids)  # (2B, L, D): the captions do not change from step to step, so encode them once
     for t in scheduler.timesteps:
         if t < low:
             break
         if t < high:
             states.append(z.clone())
             times.append(torch.full((b,), int(t)))
-        uncond, cond = uncond_and_cond(model, z, torch.full((b,), int(t), device=device), input_ids)  # (B, c, F, h, w) each
+        uncond, cond = uncond_and_cond(model, z, torch.full((b,), int(t), device=device), input_ids, context)  # (B, c, F, h, w) each
         z = scheduler.step(uncond + guidance * (cond - uncond), t, z).prev_sample  # (B, c, F, h, w)
     model.train(was_training)
     if not states:

@@ -180,3 +180,18 @@ def test_word_dropout_replaces_only_that_kind_of_word_in_some_rows():
     assert (drop_words(ids, colours, 1, 1.0)[:, 2] == 1).all()  # p = 1: every row leaves the colour open
     with pytest.raises(ValueError, match=r"word dropout p must be in \[0, 1\], got 1.5"):
         drop_words(ids, colours, 1, 1.5)
+
+
+def test_the_captions_encoded_once_give_the_same_predictions(micro_denoiser):
+    from helpers.latent_diffusion import both_contexts, uncond_and_cond
+    from helpers.text_encoder import tokenize
+
+    model = micro_denoiser.eval()
+    ids = tokenize(model.tokenizer, ["a red circle moving left", "a blue square moving up"])  # (2, L)
+    zt = torch.randn(2, 4, 16, 8, 8, generator=torch.Generator().manual_seed(0))
+    t = torch.tensor([900, 300])
+    with torch.no_grad():
+        context = both_contexts(model, ids)
+        assert context.shape[:2] == (4, ids.shape[1])
+        for fresh, cached in zip(uncond_and_cond(model, zt, t, ids), uncond_and_cond(model, zt, t, ids, context)):
+            torch.testing.assert_close(fresh, cached, rtol=0, atol=0)
