@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import torch
 
-from .additive_text import word_indicators
+from .additive_text import additive_projection, non_additive_share, word_indicators
 from .shapes import Combo, parse_caption
 from .text_encoder import tokenize
 from .word_heads import WORD_KINDS
@@ -94,8 +94,7 @@ def additive_states(pipe, combos: Sequence[Combo], references: Sequence[Combo]) 
     ref = text_states(pipe, [c.caption for c in references]).float()  # (R, L, D)
     words = word_indicators(references).to(ref.device)  # (R, 12)
     weights = torch.linalg.pinv(words) @ ref.flatten(1)  # (12, L * D): least squares; the indicators are collinear (rank 9), so the minimum-norm fit
-    fitted = (words @ weights).view_as(ref)  # (R, L, D)
-    left = float((fitted - ref).pow(2).sum() / (ref - ref.mean(dim=0)).pow(2).sum())
+    left = float(non_additive_share(ref, additive_projection(words)))  # the share of the references' variance the fit leaves
     fit = (word_indicators(combos).to(ref.device) @ weights).view(len(combos), *ref.shape[1:])  # (N, L, D)
     return fit.to(pipe.text_encoder.dtype), left
 
