@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from einops import rearrange
 from torch import nn
 
-from .denoisers import DiTConfig, build_transformer
+from .denoisers import DiTConfig, build_transformer, num_params
 from .latent_diffusion import add_noise, make_scheduler
 from .runtime import make_portable
 from .text_encoder import TextEncoderConfig, encode_ids, tokenize
@@ -219,11 +219,6 @@ def build_stage(cfg: StageConfig, text_encoder: nn.Module, tokenizer, prediction
     """A fresh stage around an existing text encoder and tokenizer."""
     unet = build_unet(cfg, text_encoder.config.hidden_size, tokenizer.model_max_length)
     return CascadeStage(cfg, unet, text_encoder, tokenizer, make_scheduler(prediction_type))
-
-
-def num_params(module: nn.Module) -> int:
-    """Number of parameters of a module."""
-    return sum(p.numel() for p in module.parameters())
 
 
 def forward_flops(stage: CascadeStage, batch: int = 1) -> int:

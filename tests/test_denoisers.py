@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from helpers.denoisers import DiTConfig, UNetConfig, build_transformer, build_unet, deepen_transformer
+from helpers.denoisers import DiTConfig, UNetConfig, build_transformer, build_unet, deepen_transformer, num_params, unet3d_parameter_split
 
 
 def _tiny_transformer() -> torch.nn.Module:
@@ -21,6 +21,21 @@ def _call(model: torch.nn.Module) -> torch.Tensor:
 
 def test_build_transformer_gives_the_latent_shape_back():
     assert _call(_tiny_transformer()).shape == (2, 2, 4, 4, 4)
+
+
+def test_build_transformer_uses_the_exact_gelu():
+    ff = _tiny_transformer().transformer_blocks[0].ff.net[0]  # diffusers' GELU: a projection, then the activation
+    assert _tiny_transformer().config.activation_fn == "gelu" and ff.approximate == "none"
+
+
+def test_unet3d_parameter_split_counts_every_parameter_once():
+    unet = build_unet(UNetConfig(block_out_channels=(8, 16), attention_heads=2, norm_num_groups=4), latent_channels=4, cross_attention_dim=16, sample_size=8)
+    table = unet3d_parameter_split(unet)
+    assert list(table) == ["down 0", "down 1", "mid", "up 0", "up 1", "in/out"]
+    assert sum(sum(parts.values()) for parts in table.values()) == num_params(unet)
+    assert table["down 0"]["temporal conv"] > 0 and table["down 0"]["temporal attn"] > 0  # a cross-attention block
+    assert table["down 1"]["temporal attn"] == 0 and table["down 1"]["spatial conv"] > 0  # a plain block
+    assert table["in/out"]["temporal attn"] == num_params(unet.transformer_in)
 
 
 def test_build_unet_gives_the_latent_shape_back():
