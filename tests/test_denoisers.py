@@ -24,8 +24,9 @@ def test_build_transformer_gives_the_latent_shape_back():
 
 
 def test_build_transformer_uses_the_exact_gelu():
-    ff = _tiny_transformer().transformer_blocks[0].ff.net[0]  # diffusers' GELU: a projection, then the activation
-    assert _tiny_transformer().config.activation_fn == "gelu" and ff.approximate == "none"
+    model = _tiny_transformer()
+    ff = model.transformer_blocks[0].ff.net[0]  # diffusers' GELU: a projection, then the activation
+    assert model.config.activation_fn == "gelu" and ff.approximate == "none"
 
 
 def test_unet3d_parameter_split_counts_every_parameter_once():

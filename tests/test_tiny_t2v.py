@@ -37,6 +37,12 @@ def test_standard_classes_only_and_under_20_mb():
     assert folder_size_mb(FOLDER) < 20
 
 
+def test_the_transformer_runs_the_exact_gelu(pipe):
+    # training step 12 of the card: a config change only, 5-6 % faster per clip on a CPU than the tanh form
+    assert json.loads((FOLDER / "transformer" / "config.json").read_text())["activation_fn"] == "gelu"
+    assert pipe.transformer.transformer_blocks[0].ff.net[0].approximate == "none"
+
+
 def test_model_card_lists_the_held_out_combinations():
     card = (FOLDER / "README.md").read_text()
     section = card.split("## Held-out combinations", 1)[1].split("\n## ", 1)[0]
