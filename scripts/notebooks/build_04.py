@@ -23,7 +23,9 @@ frame-by-frame approach; and diagnose, with numbers, why a video model can ignor
 **Time:** quick mode (`CI=true`) 43 s under nbval on this 2-core CPU (2026-12-07, peak RAM 0.8 GB);
 the CPU's speed varies by up to 2x from hour to hour. Full mode (a 450-step training run, a 5-scale
 guidance sweep over 40 prompts at 50 steps, the SDEdit and one-step probes on all 40 training
-combinations): about 13 min on an idle CPU; budget twice that on a slower machine. Not timed on a GPU.
+combinations, the critic and the sampling paths): 19.3 min for every cell on this CPU (2026-12-07;
+the SDEdit probe alone 7.9 min, the guidance sweep 2.9 min); budget up to twice that on a slower
+hour. Not timed on a GPU.
 **GPU needed:** no.
 """),
     code(r"""
