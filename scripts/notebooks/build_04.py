@@ -1402,7 +1402,9 @@ The pipeline pads every prompt to 226 tokens and runs its T5 encoder *without an
 words and its output is a summary of the whole caption; the video tokens attend to all 226. Compare
 the summaries: for every held-out caption, the trained caption whose padding outputs are nearest
 (`helpers.caption_states.padding_neighbours`; two trained captions one word apart are typically 3-50
-apart, and each caption's padding outputs have a norm of about 118).
+apart, and each caption's padding outputs have a norm of about 118). These distances are taken over
+all 219 padding outputs at once, the shipped model's encoder; the "0.5 per padding token" above was
+the base model's, one token at a time (spread evenly over 219 tokens, 3-50 in all is 0.2-3.4 each).
 """),
     code(r"""
 from helpers.caption_states import padding_neighbours, text_states
