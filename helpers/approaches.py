@@ -34,7 +34,7 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
-from .cascade_stage import num_params
+from .denoisers import num_params
 from .framewise import flow_guided, frame_by_frame
 from .judge import SINGLE_OBJECT_FOR_CORRECT
 from .metrics import measure_clip

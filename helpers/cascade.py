@@ -30,7 +30,8 @@ from pathlib import Path
 
 import torch
 
-from .cascade_stage import STAGES, CascadeStage, load_stage, load_text, num_params, save_stage, save_text
+from .cascade_stage import STAGES, CascadeStage, load_stage, load_text, save_stage, save_text
+from .denoisers import num_params
 
 # ----------------------------------------------------------------------------- the cascade
 

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from einops import rearrange
 from torch import nn
 
-from .denoisers import DiTConfig, build_transformer, num_params
+from .denoisers import DiTConfig, build_transformer
 from .latent_diffusion import add_noise, make_scheduler
 from .runtime import make_portable
 from .text_encoder import TextEncoderConfig, encode_ids, tokenize

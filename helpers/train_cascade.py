@@ -24,7 +24,8 @@ from pathlib import Path
 
 import torch
 
-from .cascade_stage import STAGES, CascadeStage, StageConfig, build_stage, default_stages, forward_flops, load_stage, load_text, num_params, save_stage, save_text, stage_targets
+from .cascade_stage import STAGES, CascadeStage, StageConfig, build_stage, default_stages, forward_flops, load_stage, load_text, save_stage, save_text, stage_targets
+from .denoisers import num_params
 from .latent_diffusion import drop_captions, sample_timesteps
 from .shapes import TRAIN_COMBOS, make_batch
 from .text_encoder import TextEncoderConfig, build_text_encoder, build_tokenizer, tokenize

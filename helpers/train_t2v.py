@@ -33,7 +33,7 @@ from safetensors.torch import load_file, save_file
 from .additive_text import additive_text_loss
 from .autoencoder import encode_video, train_vae
 from .causal_vae import distill_causal_vae
-from .denoisers import COGVIDEOX_TEXT_LENGTH, DiTConfig, UNetConfig, build_transformer, build_unet, deepen_transformer  # noqa: F401 (re-exported)
+from .denoisers import COGVIDEOX_TEXT_LENGTH, DiTConfig, UNetConfig, build_transformer, build_unet, deepen_transformer, num_params  # noqa: F401 (re-exported)
 from .guidance_bake import baked_guidance_loss
 from .latent_diffusion import (
     TextToVideoDenoiser, caption_loss_gaps, drop_captions, drop_words, make_scheduler, posterior_targets, sample_timesteps, t2v_loss,
@@ -236,9 +236,7 @@ def run(
     summary = {
         "config": asdict(cfg), "history": result.history, "gaps": gaps, "device": str(device),
         "vae_s": vae_s, "unet_s": time.monotonic() - unet_started, "total_s": time.monotonic() - started,
-        "unet_params": sum(p.numel() for p in model.unet.parameters()),
-        "text_encoder_params": sum(p.numel() for p in model.text_encoder.parameters()),
-        "vae_params": sum(p.numel() for p in vae.parameters()),
+        "unet_params": num_params(model.unet), "text_encoder_params": num_params(model.text_encoder), "vae_params": num_params(vae),
     }
     if work:
         (work / "summary.json").write_text(json.dumps(summary, indent=1))

@@ -34,7 +34,8 @@ import torch
 
 from helpers import exercises, judge, metrics, runtime, shapes, video
 from helpers.cascade import Cascade
-from helpers.cascade_stage import STAGES, augment_condition, forward_flops, num_params, stage_targets, upsample_condition
+from helpers.cascade_stage import STAGES, augment_condition, forward_flops, stage_targets, upsample_condition
+from helpers.denoisers import num_params
 from helpers.cascade_exercises import IMAGEN_VIDEO_STEPS, check_augment, check_cascade_sizes, check_repeat_frames
 from helpers.trainer import TrainConfig, train
 from helpers.train_cascade import load_ablation, make_batch_fn, stage_loss
