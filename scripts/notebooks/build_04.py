@@ -1255,7 +1255,6 @@ until the judge calls it a circle, pushed by the gradient of that loss alone.
 """),
     code(r"""
 import cv2
-from einops import rearrange
 
 from helpers.judge_moments import JudgeShapeReader
 from helpers.shape_critic import CriticConfig
